@@ -1,0 +1,413 @@
+"""Keeping in step with the real gradio_client's threads, without changing what they do.
+
+The client runs each job on its own threads, which poll with 50 ms
+``time.sleep`` calls (PROTOCOL.md §4). To make an observation at virtual time
+``t`` the same on every run, the fake waits until the client has taken in
+everything due at ``t``: a barrier built only on what can be observed in the
+client — the event ids it registered, the message lists its reader fills and
+its pollers drain, the futures of its jobs — never on real-time delays.
+
+What we wrap while a fake is active (restored on exit), each time calling the
+client's own method to do the work:
+
+- ``Client.__init__`` and ``Client.submit``: to know the clients and jobs, and to
+  return from ``submit`` once the fake has taken that job's join;
+- ``Job.status/outputs/done/result/__next__/__aiter__/cancel`` in the test's own
+  thread: the barrier, and virtual time moving while the test blocks;
+- ``time.sleep``: in the test's thread it advances virtual time; in a job's
+  poller threads it is a sleep that ends as soon as there is something to see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from ._realtime import REAL
+
+if TYPE_CHECKING:
+    from ._app import AppServer
+    from ._world import World
+
+__all__ = ["ClientSync", "TrackedJob"]
+
+# Real seconds a parked poller sleeps before looking again of its own accord.
+# Wake-ups are notifications; this only bounds the cost of a missed one.
+_PARK_SLICE = 0.5
+
+
+class TrackedJob:
+    """A ``gradio_client.Job`` submitted while the fake is active."""
+
+    def __init__(self, job: Any, client: Any, index: int, api: str) -> None:
+        self.job = job
+        self.client = client
+        self.index = index
+        self.api = api
+        self.future = getattr(job, "future", job)
+        self.communicator = getattr(job, "communicator", None)
+        self.event_id: str | None = None
+        self.app: AppServer | None = None
+        self.session: str | None = None
+        self.registered = False
+
+    @property
+    def name(self) -> str:
+        return f"job #{self.index} ({self.api})"
+
+    @property
+    def done(self) -> bool:
+        return bool(self.future.done())
+
+
+class ClientSync:
+    """The driver-side barrier and the client-side wake-ups of one world."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.driver: threading.Thread | None = None
+        self.clients: list[Any] = []
+        self.jobs: list[TrackedJob] = []
+        self.by_event: dict[str, TrackedJob] = {}
+        self._pollers: dict[str, threading.Condition] = {}
+        self._cancellers: dict[int, threading.Condition] = {}
+        self._saved: list[tuple[Any, str, Any]] = []
+        self._codes: dict[Any, str] = {}
+        self._reader_tags: set[int] = set()
+        # joins that arrived before the submitting thread got to track its job
+        self._unclaimed: list[tuple[Any, str, AppServer, str]] = []
+        self._registered: set[str] = set()
+        self.reader_done: set[int] = set()
+
+    # -- installation --------------------------------------------------------------
+    def install(self) -> None:
+        from gradio_client import client as gc_client
+        from gradio_client import utils as gc_utils
+
+        self.driver = threading.current_thread()
+        self._codes = {gc_utils.stream_sse_v1plus.__code__: "poller",
+                       gc_utils.check_for_cancel.__code__: "canceller"}
+        Client, Job = gc_client.Client, gc_client.Job
+        self._wrap(Client, "__init__", self._wrap_init)
+        self._wrap(Client, "submit", self._wrap_submit)
+        for name in ("status", "outputs", "done"):
+            self._wrap(Job, name, self._wrap_observation)
+        self._wrap(Job, "result", self._wrap_result)
+        self._wrap(Job, "__next__", self._wrap_next)
+        self._wrap(Job, "cancel", self._wrap_cancel)
+        if "__aiter__" in vars(Job):
+            self._wrap(Job, "__aiter__", self._wrap_aiter)
+
+    def uninstall(self) -> None:
+        for cls, name, original in reversed(self._saved):
+            if original is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, original)
+        self._saved.clear()
+
+    def _wrap(self, cls: type, name: str, factory: Callable[[Any], Any]) -> None:
+        own = name in vars(cls)
+        original = vars(cls)[name] if own else getattr(cls, name)
+        wrapper = factory(original)
+        wrapper.__name__ = name
+        wrapper.__qualname__ = f"{cls.__qualname__}.{name}"
+        wrapper.__doc__ = original.__doc__
+        wrapper.__wrapped__ = original
+        self._saved.append((cls, name, original if own else None))
+        setattr(cls, name, wrapper)
+
+    def _in_driver(self) -> bool:
+        return threading.current_thread() is self.driver and self.world.active
+
+    # -- tracking ------------------------------------------------------------------
+    def track_client(self, client: Any) -> None:
+        with self.world.lock:
+            if not any(c is client for c in self.clients):
+                self.clients.append(client)
+
+    def client_for_session(self, session: str) -> Any:
+        for client in self.clients:
+            if getattr(client, "session_hash", None) == session:
+                return client
+        return None
+
+    def track_job(self, job: Any, client: Any, api: str) -> TrackedJob:
+        with self.world.lock:
+            self.track_client(client)
+            tracked = TrackedJob(job, client, len(self.jobs) + 1, api)
+            self.jobs.append(tracked)
+            for entry in self._unclaimed:
+                if entry[0] is client:
+                    self._unclaimed.remove(entry)
+                    self._attribute(tracked, *entry[1:])
+                    break
+            tracked.future.add_done_callback(lambda _f: self._job_finished(tracked))
+            return tracked
+
+    def lookup(self, job: Any) -> TrackedJob | None:
+        for tracked in reversed(self.jobs):
+            if tracked.job is job:
+                return tracked
+        return None
+
+    def on_join(self, app: AppServer, session: str, event_id: str) -> None:
+        """Attribute an accepted join to the oldest job of that session still waiting for one."""
+        client = self.client_for_session(session)
+        if client is None:
+            return
+        for tracked in self.jobs:
+            if tracked.client is client and tracked.event_id is None and not tracked.done:
+                self._attribute(tracked, event_id, app, session)
+                return
+        self._unclaimed.append((client, event_id, app, session))
+
+    def _attribute(self, tracked: TrackedJob, event_id: str, app: AppServer,
+                   session: str) -> None:
+        tracked.event_id, tracked.app, tracked.session = event_id, app, session
+        self.by_event[event_id] = tracked
+
+    def _job_finished(self, tracked: TrackedJob) -> None:
+        with self.world.lock:
+            self._wake_job(tracked)
+            self.world.changed()
+
+    def _wake_job(self, tracked: TrackedJob) -> None:
+        if tracked.event_id and tracked.event_id in self._pollers:
+            self._pollers[tracked.event_id].notify_all()
+        if tracked.communicator is not None:
+            cv = self._cancellers.get(id(tracked.communicator))
+            if cv is not None:
+                cv.notify_all()
+
+    # -- what the client has taken in -------------------------------------------------
+    def is_registered(self, tracked: TrackedJob) -> bool:
+        if not tracked.registered and tracked.event_id is not None:
+            tracked.registered = self.event_registered(tracked.client, tracked.event_id)
+        return tracked.registered
+
+    def event_registered(self, client: Any, event_id: str) -> bool:
+        """The client has registered ``event_id`` (so its reader will file messages for it).
+
+        Sticky: once seen, an event stays registered after the client forgets it.
+        """
+        if event_id in self._registered:
+            return True
+        if event_id in getattr(client, "pending_messages_per_event", {}):
+            self._registered.add(event_id)
+            return True
+        return False
+
+    def wake_pollers(self, events: list[str]) -> None:
+        for event_id in events:
+            cv = self._pollers.get(event_id)
+            if cv is not None:
+                cv.notify_all()
+
+    def wake_all(self) -> None:
+        for cv in list(self._pollers.values()) + list(self._cancellers.values()):
+            cv.notify_all()
+
+    def watch_reader(self, client: Any) -> None:
+        """Learn when the client's stream reader has fully ended (its callbacks included).
+
+        Our done-callback is added while the reader still runs, after the client's
+        own, so it runs after theirs: the moment the pending jobs' lists got their
+        ``None`` and a new submit can safely open a new reader.
+        """
+        future = getattr(client, "streaming_future", None)
+        if future is None or id(future) in self._reader_tags or future.done():
+            return
+        self._reader_tags.add(id(future))
+
+        def finished(_f: Any) -> None:
+            with self.world.lock:
+                self.reader_done.add(id(future))
+                self.wake_all()
+                self.world.changed()
+
+        future.add_done_callback(finished)
+
+    def blockers(self) -> list[str]:
+        """Why the client has not settled yet (empty when it has taken in everything)."""
+        reasons: list[str] = []
+        for tracked in self.jobs:
+            if tracked.done:
+                continue
+            if tracked.event_id is None:
+                reasons.append(f"{tracked.name}: the client has not sent its join yet")
+                continue
+            if not self.is_registered(tracked):
+                reasons.append(f"{tracked.name}: the client has not registered event "
+                               f"{tracked.event_id[:8]} yet")
+                continue
+            pending = getattr(tracked.client, "pending_messages_per_event", {})
+            messages = pending.get(tracked.event_id)
+            if messages is None:
+                reasons.append(f"{tracked.name}: the client is finishing the job")
+            elif len(messages) or tracked.event_id not in self._pollers:
+                reasons.append(f"{tracked.name}: {len(messages)} message(s) not yet taken "
+                               f"by the client's poller thread")
+        return reasons
+
+    # -- sleeping ------------------------------------------------------------------
+    def sleep(self, seconds: float) -> None:
+        """``time.sleep`` while the fake is active."""
+        world = self.world
+        if threading.current_thread() is self.driver and world.active:
+            world.advance(max(float(seconds), 0.0))
+            return
+        role = self._codes.get(sys._getframe(1).f_code) if world.active else None
+        if role == "poller":
+            frame_locals = sys._getframe(1).f_locals
+            self._park_poller(frame_locals.get("event_id"), frame_locals.get("pending_messages"),
+                              frame_locals.get("helper"), seconds)
+        elif role == "canceller":
+            self._park_canceller(sys._getframe(1).f_locals.get("helper"), seconds)
+        else:
+            REAL.sleep(seconds)
+
+    def _park_poller(self, event_id: Any, messages: Any, helper: Any, seconds: float) -> None:
+        world = self.world
+        if messages is None or not isinstance(event_id, str):
+            REAL.sleep(seconds)
+            return
+        with world.lock:
+            cv = threading.Condition(world.lock)
+            self._pollers[event_id] = cv
+            world.changed()
+            try:
+                if not messages and not getattr(helper, "thread_complete", False) \
+                        and world.active:
+                    cv.wait(_PARK_SLICE)
+            finally:
+                if self._pollers.get(event_id) is cv:
+                    del self._pollers[event_id]
+
+    def _park_canceller(self, helper: Any, seconds: float) -> None:
+        world = self.world
+        with world.lock:
+            if helper is None:
+                cv = None
+            else:
+                cv = threading.Condition(world.lock)
+                self._cancellers[id(helper)] = cv
+            try:
+                if cv is not None and world.active and not helper.should_cancel \
+                        and not helper.thread_complete:
+                    cv.wait(_PARK_SLICE)
+            finally:
+                if helper is not None and self._cancellers.get(id(helper)) is cv:
+                    del self._cancellers[id(helper)]
+
+    # -- wrappers ------------------------------------------------------------------
+    def _wrap_init(self, original: Any) -> Any:
+        sync = self
+
+        def __init__(client: Any, *args: Any, **kwargs: Any) -> None:
+            original(client, *args, **kwargs)
+            if sync.world.active:
+                sync.track_client(client)
+
+        return __init__
+
+    def _wrap_submit(self, original: Any) -> Any:
+        sync = self
+
+        def submit(client: Any, *args: Any, **kwargs: Any) -> Any:
+            job = original(client, *args, **kwargs)
+            if sync.world.active:
+                api = kwargs.get("api_name") or (f"fn_index={kwargs['fn_index']}"
+                                                 if "fn_index" in kwargs else "default")
+                sync.track_job(job, client, str(api))
+                if sync._in_driver():
+                    sync.world.settle()
+            return job
+
+        return submit
+
+    def _wrap_observation(self, original: Any) -> Any:
+        sync = self
+
+        def observe(job: Any, *args: Any, **kwargs: Any) -> Any:
+            if sync._in_driver() and sync.lookup(job) is not None:
+                sync.world.settle()
+            return original(job, *args, **kwargs)
+
+        return observe
+
+    def _wrap_result(self, original: Any) -> Any:
+        sync = self
+
+        def result(job: Any, timeout: float | None = None) -> Any:
+            tracked = sync.lookup(job) if sync._in_driver() else None
+            if tracked is None:
+                return original(job, timeout)
+            if timeout is not None and timeout < 0:
+                timeout = 0
+            sync.world.wait_for(lambda: tracked.done, timeout, tracked, "result()")
+            return original(job, timeout=0)
+
+        return result
+
+    def _wrap_next(self, original: Any) -> Any:
+        sync = self
+
+        def __next__(job: Any) -> Any:
+            tracked = sync.lookup(job) if sync._in_driver() else None
+            comm = getattr(job, "communicator", None)
+            if tracked is None or comm is None:
+                return original(job)
+
+            def ready() -> bool:
+                outputs = comm.job.outputs
+                if len(outputs) > job._counter:
+                    return True
+                code = getattr(comm.job.latest_status.code, "name", "")
+                return bool(code == "FINISHED" and job._counter >= len(outputs))
+
+            sync.world.wait_for(ready, None, tracked, "iteration")
+            return original(job)
+
+        return __next__
+
+    def _wrap_cancel(self, original: Any) -> Any:
+        sync = self
+
+        def cancel(job: Any) -> Any:
+            outcome = original(job)
+            tracked = sync.lookup(job) if sync._in_driver() else None
+            if tracked is not None:
+                with sync.world.lock:
+                    sync._wake_job(tracked)
+                sync.world.settle()
+            return outcome
+
+        return cancel
+
+    def _wrap_aiter(self, original: Any) -> Any:
+        sync = self
+
+        async def __aiter__(job: Any) -> AsyncIterator[Any]:
+            tracked = sync.lookup(job) if sync._in_driver() else None
+            comm = getattr(job, "communicator", None)
+            if tracked is None or comm is None:
+                async for update in original(job):
+                    yield update
+                return
+            while True:
+                sync.world.settle()
+                while True:
+                    try:
+                        update = comm.updates.get_nowait()
+                    except asyncio.QueueEmpty:
+                        break
+                    yield update
+                if tracked.done:
+                    return
+                sync.world.step(tracked, "async iteration")
+
+        return __aiter__

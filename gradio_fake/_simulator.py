@@ -1,0 +1,345 @@
+"""A discrete-event model of one Gradio app's queue, on virtual time.
+
+Pure and single-threaded from its own point of view (callers hold the world
+lock), seeded, and free of I/O: it turns joins, cancels and the passage of time
+into version-neutral :class:`SimMessage` records. The protocol layer turns
+those into the exact SSE messages of the emulated Gradio version.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from ._estimation import estimate
+from ._model import EndpointSpec, Error
+from ._scheduler import Priority, Scheduler
+from ._versions import GradioVersion
+
+__all__ = ["CallPlan", "QueueFull", "QueueSim", "SimJob", "SimMessage", "ValidationFailed"]
+
+
+class QueueFull(Exception):
+    """The join is refused because the queue holds ``max_size`` events (HTTP 503)."""
+
+    def __init__(self, max_size: int, size: int) -> None:
+        super().__init__(f"Queue is full. Max size is {max_size} and size is {size}.")
+        self.max_size, self.size = max_size, size
+
+
+class ValidationFailed(Exception):
+    """A validator rejected the join (HTTP 422 on Gradio 5+)."""
+
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        super().__init__("validation failed")
+        self.details = details
+
+
+@dataclass
+class SimMessage:
+    """One message the server sends for an event, before version-specific shaping."""
+
+    time: float
+    session: str | None
+    event_id: str
+    kind: str
+    fields: dict[str, Any]
+    #: delivery waits until the client has sent this request for the event (e.g. "reset").
+    gate: str | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.kind == "process_completed"
+
+
+@dataclass
+class CallPlan:
+    """What one call does once it starts: computed at start, played out over its duration."""
+
+    yields: list[list[Any]]
+    outputs: list[Any] | None
+    error: Error | None
+    plain_error: str | None = None
+    error_is_plain: bool = False
+
+
+@dataclass
+class SimJob:
+    """One event in the queue (a user's job or background load)."""
+
+    event_id: str
+    session: str | None
+    endpoint: EndpointSpec
+    data: list[Any]
+    joined_at: float
+    state: str = "queued"  # queued, running, done, cancelled
+    started_at: float | None = None
+    ended_at: float | None = None
+    alive: bool = True  # False once its messages must stop (disconnect, reset on 4.32)
+    completion_sent: bool = False
+    note: str = ""  # why the server will never finish it (a quirk of the emulated version)
+    handles: list[Any] = field(default_factory=list)
+
+    @property
+    def cid(self) -> str:
+        return self.endpoint.concurrency_id or str(self.endpoint.fn_index)
+
+
+class QueueSim:
+    """The queue of one fake Space.
+
+    ``emit`` receives every message; ``run_fn`` computes a call's outputs (it is
+    where user code runs, and where uploaded files are turned into paths).
+    """
+
+    def __init__(
+        self,
+        *,
+        scheduler: Scheduler,
+        version: GradioVersion,
+        endpoints: Callable[[], Sequence[EndpointSpec]],
+        emit: Callable[[SimMessage], None],
+        plan_call: Callable[[EndpointSpec, list[Any]], CallPlan],
+        seed: int = 0,
+        max_size: int | None = None,
+        quirks: bool = True,
+        status_update_rate: float | str = "auto",
+    ) -> None:
+        self.scheduler = scheduler
+        self.version = version
+        self._endpoints = endpoints
+        self._emit = emit
+        self._plan_call = plan_call
+        self.rng = random.Random(seed)
+        self.max_size = max_size
+        self.quirks = quirks
+        self.status_update_rate = status_update_rate
+        self.jobs: dict[str, SimJob] = {}
+        self.waiting: dict[str, list[SimJob]] = {}
+        self.running: dict[str, list[SimJob]] = {}
+        self.durations: dict[int, list[float]] = {}
+        self.stopped = False
+
+    # -- helpers ----------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.scheduler.now
+
+    def _new_id(self) -> str:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
+
+    def _send(self, job: SimJob, kind: str, fields: dict[str, Any],
+              gate: str | None = None) -> None:
+        if job.session is None or not job.alive:
+            return
+        if job.completion_sent:
+            return
+        if kind == "process_completed":
+            job.completion_sent = True
+        self._emit(SimMessage(self.now, job.session, job.event_id, kind, fields, gate))
+
+    def avg_time(self, fn_index: int) -> float | None:
+        runs = self.durations.get(fn_index)
+        return sum(runs) / len(runs) if runs else None
+
+    def limit(self, cid: str) -> int | None:
+        for ep in self._endpoints():
+            if (ep.concurrency_id or str(ep.fn_index)) == cid:
+                return ep.concurrency_limit
+        return 1
+
+    def queue_len(self) -> int:
+        return sum(len(q) for q in self.waiting.values())
+
+    # -- joining ----------------------------------------------------------------
+    def join(self, session: str | None, endpoint: EndpointSpec, data: list[Any],
+             event_id: str | None = None) -> SimJob:
+        """Add an event to its concurrency queue; raises QueueFull when at max_size."""
+        if self.max_size is not None and self.queue_len() >= self.max_size:
+            raise QueueFull(self.max_size, self.queue_len())
+        job = SimJob(event_id or self._new_id(), session, endpoint, list(data), self.now)
+        self.jobs[job.event_id] = job
+        queue = self.waiting.setdefault(job.cid, [])
+        queue.append(job)
+        self._send_estimation(job, rank=len(queue) - 1)
+        self._dequeue(job.cid)
+        return job
+
+    def _send_estimation(self, job: SimJob, rank: int) -> None:
+        queue = self.waiting.get(job.cid, [])
+        eta = estimate(self, job, rank)
+        self._send(job, "estimation", {"rank": rank, "queue_size": len(queue), "rank_eta": eta})
+
+    def _dequeue(self, cid: str) -> None:
+        queue = self.waiting.setdefault(cid, [])
+        running = self.running.setdefault(cid, [])
+        limit = self.limit(cid)
+        started = False
+        while queue and (limit is None or len(running) < limit):
+            job = queue.pop(0)
+            running.append(job)
+            self._start(job)
+            started = True
+        if started and self.status_update_rate == "auto":
+            for rank, waiting in enumerate(queue):
+                self._send_estimation(waiting, rank)
+
+    # -- running ----------------------------------------------------------------
+    def _start(self, job: SimJob) -> None:
+        job.state = "running"
+        job.started_at = self.now
+        ep = job.endpoint
+        self._send(job, "process_starts", {"eta": self.avg_time(ep.fn_index)})
+        plan = self._plan_call(ep, job.data)
+        t0, dur = self.now, ep.duration
+        spacing = dur if math.isfinite(dur) else 1.0
+
+        def at(offset: float, action: Callable[[], None], label: str,
+               priority: int = Priority.STEP) -> None:
+            job.handles.append(self.scheduler.at(t0 + offset, priority, action,
+                                                 f"{label} of {job.event_id[:8]}"))
+
+        for log in ep.logs:
+            at(log.at, partial(self._send, job, "log",
+                               {"log": log.message, "level": log.level}), "log")
+        if ep.progress:
+            self._schedule_progress(job, t0, spacing, at)
+        n = len(plan.yields)
+        for i, values in enumerate(plan.yields):
+            offset = spacing * (i + 1) / n if math.isfinite(dur) else float(i + 1)
+            at(offset, partial(self._send, job, "process_generating", {"data": values}),
+               "yield")
+        if math.isfinite(dur):
+            at(dur, lambda: self._complete(job, plan), "completion", Priority.COMPLETE)
+
+    def _schedule_progress(self, job: SimJob, t0: float, spacing: float,
+                           at: Callable[..., None]) -> None:
+        """Progress updates are stored and sent by a loop every ``progress_interval``:
+        each step goes out at the next tick after it happens, and a step overtaken by a
+        later one before that tick is never sent (as Gradio overwrites, not queues)."""
+        steps = job.endpoint.progress
+        n = len(steps)
+        interval = self.version.progress_interval
+        by_tick: dict[int, dict[str, Any]] = {}
+        for i, unit in enumerate(steps):
+            offset = spacing * (i + 1) / (n + 1) if math.isfinite(job.endpoint.duration) \
+                else float(i + 1)
+            tick = math.ceil(round(offset / interval, 9))
+            by_tick[tick] = unit
+        for tick, unit in sorted(by_tick.items()):
+            at(tick * interval, partial(self._send, job, "progress",
+                                        {"progress_data": [dict(unit)]}), "progress")
+
+    def _complete(self, job: SimJob, plan: CallPlan) -> None:
+        if job.state != "running":
+            return
+        success = plan.error is None and not plan.error_is_plain
+        fields: dict[str, Any] = {"success": success}
+        if plan.error is not None:
+            fields["error"] = plan.error
+        elif plan.error_is_plain:
+            fields["plain_error"] = plan.plain_error
+        else:
+            fields["data"] = plan.outputs
+        self._send(job, "process_completed", fields)
+        self._finish(job, success=success)
+
+    def _finish(self, job: SimJob, *, success: bool) -> None:
+        job.state = "done" if job.state == "running" else job.state
+        job.ended_at = self.now
+        for handle in job.handles:
+            Scheduler.cancel(handle)
+        job.handles.clear()
+        running = self.running.get(job.cid, [])
+        if job in running:
+            running.remove(job)
+            if success and job.started_at is not None:
+                self.durations.setdefault(job.endpoint.fn_index, []).append(
+                    self.now - job.started_at)
+            self._dequeue(job.cid)
+
+    # -- cancelling -------------------------------------------------------------
+    def cancel(self, session: str, fn_index: int, event_id: str | None) -> None:
+        """``POST /cancel``: the emulated version's semantics, quirks included unless off."""
+        target = self.jobs.get(event_id) if event_id else None
+        if self.quirks:
+            # Gradio cancels every running task of `session_fn`, not only the event.
+            victims = [j for js in self.running.values() for j in js
+                       if j.session == session and j.endpoint.fn_index == fn_index]
+        else:
+            victims = [target] if target is not None and target.state == "running" else []
+        for victim in victims:
+            self._cancel_running(victim, silent=victim is not target)
+        if target is None:
+            return
+        if target.state == "queued":
+            if self.version.cancel_removes_queued or not self.quirks:
+                self.waiting[target.cid].remove(target)
+                target.state = "cancelled"
+                self._send_cancel_completion(target)
+            else:
+                # Before 6.31 the event stays queued and still runs later; the {}
+                # completion is sent now (the later real one is a second completion).
+                self._send_cancel_completion(target, keep_pending=True)
+        elif target.state in ("running", "cancelled") and target in victims:
+            self._send_cancel_completion(target)
+        elif target.state == "done" and self.version.cancel_always_completes and self.quirks:
+            target.completion_sent = False
+            self._send_cancel_completion(target)
+
+    def _cancel_running(self, job: SimJob, *, silent: bool) -> None:
+        job.state = "cancelled"
+        for handle in job.handles:
+            Scheduler.cancel(handle)
+        job.handles.clear()
+        running = self.running.get(job.cid, [])
+        if job in running:
+            running.remove(job)
+        if silent and self.version.cancelled_running_never_completes and self.quirks:
+            job.alive = False  # 6.31: no completion ever reaches that job
+        elif silent:
+            self._send_cancel_completion(job)
+        self.scheduler.at(self.now, Priority.COMPLETE, lambda: self._dequeue(job.cid),
+                          "dequeue after cancel")
+
+    def _send_cancel_completion(self, job: SimJob, keep_pending: bool = False) -> None:
+        # Sent once the client's /reset for this event arrived: an earlier completion
+        # makes the client raise KeyError instead of CancelledError (a race in the client).
+        job.alive = True
+        self._send(job, "process_completed", {"success": True, "cancelled": True},
+                   gate="reset")
+        if keep_pending:
+            job.completion_sent = False
+
+    def reset(self, event_id: str) -> bool:
+        """``POST /reset``: 4.32 drops a live generator's event; later versions do nothing."""
+        job = self.jobs.get(event_id)
+        if job is None or not (self.version.reset_cleans_generators and self.quirks):
+            return not self.version.reset_cleans_generators
+        if job.endpoint.is_generator and job.state == "running":
+            self._cancel_running(job, silent=False)
+            return True
+        return False
+
+    # -- load and faults --------------------------------------------------------
+    def disconnect(self, session: str) -> None:
+        """A client stream went away: drop its queued events, silence its running ones."""
+        for queue in self.waiting.values():
+            for job in [j for j in queue if j.session == session]:
+                queue.remove(job)
+                job.state = "cancelled"
+        for jobs in self.running.values():
+            for job in jobs:
+                if job.session == session:
+                    job.alive = False
+
+    def pending_events(self, session: str) -> list[str]:
+        """Events of ``session`` that have not been sent their completion."""
+        return [j.event_id for j in self.jobs.values()
+                if j.session == session and not j.completion_sent
+                and j.state in ("queued", "running")]

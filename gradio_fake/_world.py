@@ -1,0 +1,390 @@
+"""The engine of a fake: one lock, one schedule, the apps, the client barrier, the journal.
+
+Data flows one way: the simulator (per app) emits messages into session
+outboxes; ``pump`` hands each to its open stream once the client can take it;
+``settle`` waits until the client has. Virtual time moves only in
+``run_until``/``advance``/``wait_for``, called from the test's own thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._app import AppServer
+from ._clientsync import ClientSync, TrackedJob
+from ._clock import VirtualClock
+from ._errors import ClientStuck, NeverEndingWait
+from ._http import ByteSource, HttpReply, HttpRequest, json_reply
+from ._hub import HUB_ORIGINS, HubApi
+from ._journal import Journal
+from ._model import EndpointSpec
+from ._realtime import REAL
+from ._scheduler import Scheduler
+from ._simulator import SimMessage
+from ._sse import Outgoing, SessionChannel, SseConnection
+
+if TYPE_CHECKING:
+    import datetime
+
+    from ._space import Space
+
+__all__ = ["World"]
+
+_HEARTBEAT_SLICE = 0.05
+
+
+class World:
+    """Everything behind one :class:`~gradio_fake.FakeGradio`."""
+
+    def __init__(self, *, seed: int, start: datetime.datetime, watchdog: float) -> None:
+        self.seed = seed
+        self.lock = threading.RLock()
+        self._cv = threading.Condition(self.lock)
+        self.scheduler = Scheduler()
+        self.clock = VirtualClock(start, self.run_until)
+        self.journal = Journal(lambda: self.clock.now)
+        self.sync = ClientSync(self)
+        self.hub = HubApi(self._hub_spaces)
+        self.apps: dict[str, AppServer] = {}
+        self.spaces: list[Space] = []
+        self.active = False
+        self.exiting = False
+        self.watchdog = watchdog
+        self.inflight = 0
+        self._tmp: Path | None = None
+        self.user_errors: list[tuple[EndpointSpec, BaseException]] = []
+
+    # -- spaces ------------------------------------------------------------------
+    def add_space(self, space: Space) -> AppServer:
+        with self.lock:
+            if space.root in self.apps:
+                raise ValueError(f"a Space is already served at {space.root}")
+            if space.space_id and any(s.space_id == space.space_id for s in self.spaces):
+                raise ValueError(f"Space {space.space_id!r} is already declared")
+            app = AppServer(space, self)
+            self.apps[space.root] = app
+            self.spaces.append(space)
+            return app
+
+    def _hub_spaces(self) -> dict[str, Space]:
+        return {s.space_id: s for s in self.spaces if s.space_id}
+
+    def app_for(self, url: str) -> tuple[AppServer, str] | None:
+        lowered = url.split("?", 1)[0]
+        best: tuple[AppServer, str] | None = None
+        for root, app in self.apps.items():
+            base = root.rstrip("/")
+            if lowered.lower().startswith(base.lower()) and (
+                    len(lowered) == len(base) or lowered[len(base)] in "/?"):
+                if best is None or len(root) > len(best[0].space.root):
+                    rel = lowered[len(base):] or "/"
+                    best = (app, rel)
+        return best
+
+    # -- HTTP ----------------------------------------------------------------------
+    def handle(self, req: HttpRequest) -> HttpReply | None:
+        """The transport's handler: route to a Space or the Hub; None when nothing serves it."""
+        with self.lock:
+            self.inflight += 1
+        try:
+            target = self.app_for(req.url)
+            reply: HttpReply | None
+            if target is not None:
+                app, rel = target
+                reply = app.handle(req, rel)
+            elif req.origin in HUB_ORIGINS or req.origin == self._hub_endpoint():
+                reply = self.hub.handle(req)
+            else:
+                reply = None
+            self.journal.request(req, reply, app=target[0] if target else None)
+            return reply
+        except Exception as exc:
+            self.journal.request(req, None, error=exc)
+            return json_reply(500, {"detail": f"gradio-fake internal error: {exc!r}"})
+        finally:
+            with self.lock:
+                self.inflight -= 1
+                self.changed()
+
+    @staticmethod
+    def _hub_endpoint() -> str:
+        try:
+            from huggingface_hub import constants
+        except ImportError:
+            return HUB_ORIGINS[0]
+        return str(getattr(constants, "ENDPOINT", HUB_ORIGINS[0])).rstrip("/").lower()
+
+    # -- callbacks from the apps ----------------------------------------------------
+    def changed(self) -> None:
+        """Something the barrier may be waiting on has changed (world lock held)."""
+        with self.lock:
+            self._cv.notify_all()
+
+    def on_join(self, app: AppServer, session: str, event_id: str, ep: EndpointSpec) -> None:
+        self.sync.on_join(app, session, event_id)
+
+    def on_message(self, app: AppServer, msg: SimMessage, payload: dict[str, Any]) -> None:
+        self.journal.message(app, msg, payload)
+
+    def on_taken(self, app: AppServer, session: str, events: list[str]) -> None:
+        self.sync.wake_pollers(events)
+        self.changed()
+
+    def on_stream_open(self, app: AppServer, session: str, conn: SseConnection) -> None:
+        client = self.sync.client_for_session(session)
+        if client is not None:
+            self.sync.watch_reader(client)
+
+    def can_deliver(self, app: AppServer, channel: SessionChannel, out: Outgoing) -> bool:
+        tracked = self.sync.by_event.get(out.event_id or "")
+        if out.gate == "reset" and out.event_id not in channel.resets:
+            if tracked is not None and not tracked.done:
+                return False
+        client = self.sync.client_for_session(channel.session)
+        if client is None or out.event_id is None:
+            return True  # not a client of ours (another process, raw HTTP): no registration
+        return self.sync.event_registered(client, out.event_id)
+
+    def record_user_error(self, ep: EndpointSpec, exc: BaseException) -> None:
+        self.user_errors.append((ep, exc))
+
+    def store_upload(self, name: str, content: bytes) -> Path:
+        if self._tmp is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="gradio-fake-"))
+        folder = self._tmp / hashlib.sha1(content).hexdigest()[:16]
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+    def heartbeat_stream(self, session: str) -> ByteSource:
+        """``GET heartbeat/<session>``: ALIVE now, then a line whenever the client must look."""
+        world = self
+
+        class _Heartbeat:
+            def __iter__(self) -> Iterator[bytes]:
+                yield b"data: ALIVE\n\n"
+                while not world.exiting:
+                    client = world.sync.client_for_session(session)
+                    kill = getattr(client, "_kill_heartbeat", None)
+                    refresh = getattr(client, "_refresh_heartbeat", None)
+                    if kill is not None and kill.wait(_HEARTBEAT_SLICE):
+                        yield b"data: ALIVE\n\n"
+                        return
+                    if kill is None:
+                        REAL.sleep(_HEARTBEAT_SLICE)
+                    if refresh is not None and refresh.is_set():
+                        yield b"data: ALIVE\n\n"
+
+            def close(self) -> None:
+                pass
+
+        return _Heartbeat()
+
+    # -- delivery and the barrier -----------------------------------------------------
+    def pump(self) -> bool:
+        moved = False
+        for app in self.apps.values():
+            for channel in app.channels.values():
+                if app.pump(channel):
+                    moved = True
+        return moved
+
+    def _stream_blockers(self) -> list[str]:
+        reasons = []
+        for app in self.apps.values():
+            for channel in app.channels.values():
+                conn = channel.connection
+                client = self.sync.client_for_session(channel.session)
+                if (conn is None or conn.client_closed) and channel.outbox:
+                    if client is not None and getattr(client, "stream_open", False):
+                        reasons.append(f"session {channel.session[:8]} of {app.space.name}: "
+                                       f"{len(channel.outbox)} message(s) wait for the "
+                                       f"client's stream reader to connect")
+                    continue
+                if conn is None:
+                    continue
+                if client is not None and not conn.client_closed:
+                    self.sync.watch_reader(client)
+                if not conn.idle:
+                    reasons.append(f"session {channel.session[:8]} of {app.space.name}: the "
+                                   f"client's stream reader has not taken the last write")
+                elif conn.client_closed and client is not None:
+                    future = getattr(client, "streaming_future", None)
+                    if future is not None and not future.done():
+                        reasons.append(f"session {channel.session[:8]}: the client's stream "
+                                       f"reader is still ending")
+        return reasons
+
+    def blockers(self) -> list[str]:
+        reasons = []
+        if self.inflight:
+            reasons.append(f"{self.inflight} request(s) in flight")
+        reasons.extend(self._stream_blockers())
+        reasons.extend(self.sync.blockers())
+        return reasons
+
+    def settle(self) -> None:
+        """Wait (in real time, bounded) until the client has taken in everything due now."""
+        deadline = REAL.monotonic() + self.watchdog
+        stuck_since: float | None = None
+        with self.lock:
+            while True:
+                self.pump()
+                reasons = self.blockers()
+                if not reasons:
+                    return
+                now = REAL.monotonic()
+                starved = self._starved_pool()
+                if starved:
+                    stuck_since = stuck_since or now
+                    if now - stuck_since > 0.5:
+                        raise ClientStuck(starved + "\n" + "\n".join(reasons))
+                else:
+                    stuck_since = None
+                if now > deadline:
+                    raise ClientStuck(
+                        f"the client did not take in what the fake sent at virtual "
+                        f"t={self.clock.now:g}s within {self.watchdog:g}s of real time:\n  - "
+                        + "\n  - ".join(reasons) + "\n" + self.journal.tail())
+                self._cv.wait(0.05)
+
+    def _starved_pool(self) -> str:
+        """Diagnose gradio_client's shared thread pool being too small (PROTOCOL.md §4.1)."""
+        for client in self.sync.clients:
+            executor = getattr(client, "executor", None)
+            if executor is None or getattr(client, "helper_executor", None) is not None:
+                continue
+            queued = executor._work_queue.qsize()
+            if queued and len(executor._threads) >= executor._max_workers:
+                return (f"gradio_client's thread pool is exhausted: max_workers="
+                        f"{executor._max_workers}, {queued} task(s) waiting for a thread. "
+                        f"Clients before 2.x run each job on 3 threads from one shared pool "
+                        f"plus one for the stream reader, so they deadlock with fewer than "
+                        f"about 3 x (jobs at once) + 1 workers; pass a larger max_workers to "
+                        f"Client().")
+        return ""
+
+    # -- moving time ---------------------------------------------------------------
+    def run_until(self, t: float) -> None:
+        """Run every event due up to virtual ``t``, settling the client at each instant."""
+        self.settle()
+        while True:
+            with self.lock:
+                nxt = self.scheduler.next_time()
+                if nxt is None or nxt > t:
+                    break
+                self.clock._set(nxt)
+                self.scheduler.run_due(nxt)
+            self.settle()
+        with self.lock:
+            self.clock._set(t)
+            self.scheduler.now = max(self.scheduler.now, t)
+        self.settle()
+
+    def advance(self, seconds: float) -> None:
+        self.run_until(self.clock.now + seconds)
+
+    def run_until_idle(self) -> None:
+        """Run until nothing is scheduled (raises if that would never happen)."""
+        self.settle()
+        while True:
+            with self.lock:
+                nxt = self.scheduler.next_time()
+            if nxt is None:
+                return
+            self.run_until(nxt)
+
+    def step(self, tracked: TrackedJob | None, what: str) -> None:
+        """Jump to the next scheduled instant; NeverEndingWait if there is none."""
+        with self.lock:
+            nxt = self.scheduler.next_time()
+        if nxt is None:
+            raise NeverEndingWait(self.describe_endless(tracked, what))
+        self.run_until(nxt)
+
+    def wait_for(self, ready: Callable[[], bool], timeout: float | None,
+                 tracked: TrackedJob | None, what: str) -> bool:
+        """Block the driver in virtual time until ``ready()`` or ``timeout`` virtual seconds."""
+        self.settle()
+        deadline = None if timeout is None else self.clock.now + timeout
+        while not ready():
+            with self.lock:
+                nxt = self.scheduler.next_time()
+            if deadline is not None and (nxt is None or nxt > deadline):
+                self.run_until(deadline)
+                return ready()
+            if nxt is None:
+                raise NeverEndingWait(self.describe_endless(tracked, what))
+            self.run_until(nxt)
+        return True
+
+    def describe_endless(self, tracked: TrackedJob | None, what: str) -> str:
+        lines = []
+        if tracked is None:
+            lines.append(f"{what} would wait forever: nothing is scheduled.")
+        else:
+            state = "unknown"
+            note = ""
+            if tracked.app is not None and tracked.event_id is not None:
+                job = tracked.app.sim.jobs.get(tracked.event_id)
+                if job is not None:
+                    state = job.state
+                    note = job.note
+            if tracked.done and what == "iteration":
+                note = note or (
+                    "gradio_client's Job iterator only stops on a FINISHED status that comes "
+                    "with a process_completed message; a job that failed without one (join "
+                    "error, stream lost, cancel) never stops iterating with the real client. "
+                    "Check job.done() or job.exception() instead.")
+            lines.append(
+                f"{what} on {tracked.name} would wait forever at virtual "
+                f"t={self.clock.now:g}s: nothing is scheduled and the job is not done "
+                f"(server state: {state}).")
+            if note:
+                lines.append(f"Cause: {note}")
+        lines.append("Timeline so far:")
+        lines.append(self.journal.render(event_id=tracked.event_id if tracked else None))
+        return "\n".join(lines)
+
+    # -- shutdown ------------------------------------------------------------------
+    def shutdown(self, join_timeout: float = 5.0) -> list[str]:
+        """End every stream and client thread; return what could not be stopped."""
+        problems: list[str] = []
+        with self.lock:
+            self.exiting = True
+        for client in list(self.sync.clients):
+            try:
+                client.close()
+            except Exception as exc:
+                problems.append(f"closing {client!r}: {exc!r}")
+        with self.lock:
+            for app in self.apps.values():
+                for channel in app.channels.values():
+                    if channel.connection is not None and not channel.connection.client_closed:
+                        channel.connection.end()
+            self.active = False
+            self.sync.wake_all()
+            self._cv.notify_all()
+        for client in list(self.sync.clients):
+            for name in ("executor", "helper_executor", "stream_executor"):
+                executor = getattr(client, name, None)
+                if executor is None:
+                    continue
+                executor.shutdown(wait=False, cancel_futures=True)
+                deadline = REAL.monotonic() + join_timeout
+                for thread in list(getattr(executor, "_threads", ())):
+                    thread.join(max(deadline - REAL.monotonic(), 0.0))
+                    if thread.is_alive():
+                        problems.append(f"{thread.name} of {name} did not stop")
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+        return problems
+
