@@ -9,8 +9,9 @@ from __future__ import annotations
 from ._clock import VirtualClock
 from ._errors import ClientStuck, GradioFakeError, NeverEndingWait, ScenarioError, UnservedRequest
 from ._fake import FakeGradio
+from ._faults import Fault
 from ._journal import MessageRecord, RequestRecord
-from ._model import EndpointSpec, Error
+from ._model import EndpointSpec, Error, Load
 from ._space import Space
 from ._versions import SUPPORTED_VERSIONS
 
@@ -20,7 +21,9 @@ __all__ = [
     "EndpointSpec",
     "Error",
     "FakeGradio",
+    "Fault",
     "GradioFakeError",
+    "Load",
     "MessageRecord",
     "NeverEndingWait",
     "RequestRecord",
@@ -28,6 +31,14 @@ __all__ = [
     "Space",
     "UnservedRequest",
     "VirtualClock",
+    "scenario_names",
 ]
+
+
+def scenario_names() -> list[str]:
+    """The names of the bundled scenarios (``FakeGradio.load(name)`` accepts them)."""
+    from ._scenario import scenario_names as names
+
+    return list(names())
 
 __version__ = "0.1.0"

@@ -24,7 +24,7 @@ from ._diff import diff
 from ._http import HttpReply, HttpRequest, json_reply
 from ._model import EndpointSpec, Error
 from ._simulator import CallPlan, QueueFull, QueueSim, SimMessage, ValidationFailed
-from ._sse import Outgoing, SessionChannel, SseConnection
+from ._sse import Outgoing, SessionChannel, SseConnection, StreamAborted, frame
 
 if TYPE_CHECKING:
     from ._space import Space
@@ -60,6 +60,7 @@ class AppServer:
             quirks=space.quirks,
         )
         self._gen_state: dict[str, list[Any]] = {}
+        self.load_started = False
         self._files: dict[str, Path] = {}
 
     # -- components and config -----------------------------------------------------
@@ -102,8 +103,6 @@ class AppServer:
                 "collects_event_data": False, "trigger_after": None,
                 "trigger_only_on_success": False, "trigger_mode": "once",
                 "show_api": ep.show_api, "zerogpu": False,
-                "concurrency_limit": ep.concurrency_limit,
-                "concurrency_id": ep.concurrency_id or str(ep.fn_index),
             }
             if v.info_api_visibility:
                 dep["api_visibility"] = "public" if ep.show_api else "undocumented"
@@ -111,7 +110,7 @@ class AppServer:
         config: dict[str, Any] = {
             "version": v.version, "mode": "blocks", "app_id": self.space.app_id,
             "dev_mode": False, "analytics_enabled": False, "components": components,
-            "css": None, "connect_heartbeat": v.connect_heartbeat, "js": None, "head": None,
+            "css": None, "connect_heartbeat": self._has_state(), "js": None, "head": None,
             "title": "Gradio", "is_space": self.space.is_hub_space, "enable_queue": True,
             "show_error": self.space.show_error, "show_api": True, "is_colab": False,
             "max_file_size": self.space.max_file_size, "stylesheets": [], "theme": "default",
@@ -123,6 +122,11 @@ class AppServer:
         if v.api_prefix:
             config["api_prefix"] = v.api_prefix
         return config
+
+    def _has_state(self) -> bool:
+        """Gradio asks clients for a heartbeat only when the app keeps session state."""
+        return any(spec.type == "state" for ep in self.space.endpoints
+                   for spec in ep.inputs + ep.outputs)
 
     def info(self) -> dict[str, Any]:
         named: dict[str, Any] = {}
@@ -234,15 +238,22 @@ class AppServer:
 
     @staticmethod
     def _missing(body: dict[str, Any], fields: Sequence[tuple[str, type]]) -> HttpReply | None:
-        errors = []
+        """FastAPI's 422 for missing or mistyped body fields, as Gradio's pydantic models give."""
+        errors: list[dict[str, Any]] = []
+        names: dict[type, str] = {str: "string", list: "list"}
         for name, typ in fields:
+            value = body.get(name)
             if name not in body:
                 errors.append({"type": "missing", "loc": ["body", name],
                                "msg": "Field required", "input": body})
-            elif not isinstance(body[name], typ) or isinstance(body[name], bool):
-                errors.append({"type": f"{typ.__name__}_type", "loc": ["body", name],
-                               "msg": f"Input should be a valid {typ.__name__}",
-                               "input": body[name]})
+            elif typ is int and (isinstance(value, bool) or not isinstance(value, int)):
+                errors.append({"type": "int_parsing", "loc": ["body", name],
+                               "msg": "Input should be a valid integer, unable to parse "
+                                      "string as an integer", "input": value})
+            elif not isinstance(value, typ):
+                kind = names.get(typ, typ.__name__)
+                errors.append({"type": f"{kind}_type", "loc": ["body", name],
+                               "msg": f"Input should be a valid {kind}", "input": value})
         return json_reply(422, {"detail": errors}) if errors else None
 
     def endpoint_for(self, fn_index: int) -> EndpointSpec | None:
@@ -256,15 +267,20 @@ class AppServer:
         if body is None:
             assert error is not None
             return error
-        bad = self._missing(body, [("data", list), ("fn_index", int), ("session_hash", str)])
+        # Gradio's PredictBody: only data is required by the model; the route checks the rest.
+        typed = [("data", list)] + [(k, t) for k, t in (("fn_index", int), ("session_hash", str))
+                                    if body.get(k) is not None]
+        bad = self._missing(body, typed)
         if bad is not None:
             return bad
+        if body.get("session_hash") is None:
+            return json_reply(400, {"detail": "Session hash not found."})
+        if body.get("fn_index") is None:
+            return json_reply(400, {"detail": "No function index provided."})
         ep = self.endpoint_for(body["fn_index"])
-        if ep is None:
-            return json_reply(422, {"detail": [{
-                "type": "value_error", "loc": ["body", "fn_index"],
-                "msg": f"Value error, fn_index {body['fn_index']} does not exist",
-                "input": body["fn_index"]}]})
+        if ep is None:  # an uncaught KeyError in Gradio's get_fn
+            return HttpReply(500, {"content-type": "text/plain; charset=utf-8"},
+                             b"Internal Server Error")
         if self.sim.stopped:
             return json_reply(503, {"detail": "Queue is stopped."})
         session = body["session_hash"]
@@ -311,16 +327,34 @@ class AppServer:
         with self.world.lock:
             channel = self.channels.get(session)
             if channel is None:
-                return json_reply(404, {"detail": "Session not found."})
+                return HttpReply(200, dict(_SSE_HEADERS), stream=self._unknown_session())
             conn = SseConnection(self.world.lock, self.world.changed,
-                                 lambda events: self.world.on_taken(self, session, events))
+                                 lambda events: self.world.on_taken(self, session, events),
+                                 self.world.driver_blocked)
             channel.connection = conn
             self.world.on_stream_open(self, session, conn)
             self.pump(channel)
         return HttpReply(200, dict(_SSE_HEADERS), stream=conn)
 
+    def _unknown_session(self) -> SseConnection:
+        """Gradio answers a stream for a session that never joined with one error, then
+        aborts the response."""
+        payload: dict[str, Any] = {"msg": "unexpected_error"}
+        if self.version.null_event_ids:
+            payload["event_id"] = None
+        if self.version.major >= 5:
+            payload.update(message="404: Not Found", session_not_found=True)
+        else:
+            payload["message"] = "404: Session not found."
+        payload["success"] = False
+        conn = SseConnection(self.world.lock, self.world.changed, lambda events: None)
+        conn.push(frame(payload), [])
+        conn.end(StreamAborted("session not found"))
+        return conn
+
     def _heartbeat(self, session: str) -> HttpReply:
-        return HttpReply(200, dict(_SSE_HEADERS), stream=self.world.heartbeat_stream(session))
+        return HttpReply(200, dict(_SSE_HEADERS),
+                         stream=self.world.heartbeat_stream(self, session))
 
     def _cancel(self, req: HttpRequest) -> HttpReply:
         body, error = self._body(req)
@@ -387,6 +421,8 @@ class AppServer:
         try:
             data = local.read_bytes()
         except OSError:
+            if self.version.major >= 5:
+                return json_reply(403, {"detail": f"File not allowed: {path}."})
             return json_reply(404, {"detail": "File not found"})
         return HttpReply(200, {"content-type": "application/octet-stream",
                                "content-length": str(len(data))}, data)
@@ -430,10 +466,11 @@ class AppServer:
         return out
 
     def _plan_call(self, ep: EndpointSpec, data: list[Any]) -> CallPlan:
-        if len(data) != len(ep.inputs):
+        if len(data) < len(ep.inputs):  # too many are ignored, as Gradio does
             return CallPlan([], None, None, plain_error=(
                 f"An event handler ({ep.route}) didn't receive enough input values "
                 f"(needed: {len(ep.inputs)}, got: {len(data)})."), error_is_plain=True)
+        data = data[: len(ep.inputs)]
         yields: list[list[Any]] = []
         try:
             if ep.fn is not None and inspect.isgeneratorfunction(ep.fn):
@@ -455,9 +492,7 @@ class AppServer:
             return CallPlan(yields, None, exc)
         except Exception as exc:
             self.world.record_user_error(ep, exc)
-            return CallPlan(yields, None, None, plain_error=f"{type(exc).__name__}: {exc}"
-                            if not isinstance(exc, _OutputMismatch) else str(exc),
-                            error_is_plain=True)
+            return CallPlan(yields, None, None, plain_error=str(exc), error_is_plain=True)
         return CallPlan(yields, outputs, ep.error)
 
     def _defaults(self, ep: EndpointSpec) -> list[Any]:
@@ -481,13 +516,11 @@ class AppServer:
             base.update(rank=f["rank"], queue_size=f["queue_size"], rank_eta=f["rank_eta"])
         elif msg.kind == "process_starts":
             base.update(eta=f["eta"])
-            if v.major >= 5:
-                base["progress"] = None
         elif msg.kind == "progress":
             base.update(progress_data=f["progress_data"])
         elif msg.kind == "log":
             base.update(log=f["log"], level=f["level"])
-            extras = {"duration": 10, "visible": True, "title": None}
+            extras = {"duration": 10.0, "visible": True, "title": str(f["level"]).capitalize()}
             for key in v.log_extra_keys:
                 base[key] = extras[key]
         elif msg.kind == "process_generating":
@@ -499,6 +532,8 @@ class AppServer:
             output: dict[str, Any] = {"data": sent, "is_generating": True,
                                       "duration": None, "average_duration": None,
                                       "render_config": None, "changed_state_ids": []}
+            if v.completed_cache_fields:
+                output["used_cache"] = None
             base.update(output=output, success=True)
             if v.generating_time_limit:
                 base["time_limit"] = None
@@ -508,39 +543,64 @@ class AppServer:
         return base
 
     def _completion(self, msg: SimMessage) -> dict[str, Any]:
+        """``process_completed`` fields per version (docs/research/gradio-server-semantics.md)."""
         v = self.version
         f = msg.fields
-        out: dict[str, Any]
+        title: str | None = None
+        duration: float | None = None
+        average: float | None = None
         if f.get("cancelled"):
-            return {"output": {}, "success": True}
-        if "error" in f:
+            out: dict[str, Any] = {"output": {}, "success": True}
+        elif "error" in f:
             err: Error = f["error"]
-            output: dict[str, Any] = {"error": err.message}
+            # Gradio 4 sends a gr.Error's message repr-quoted ('boom').
+            output: dict[str, Any] = {"error": repr(err.message) if v.major == 4
+                                      else err.message}
             extras = {"duration": err.duration, "visible": err.visible, "title": err.title}
             for key in v.error_extra_keys:
                 output[key] = extras[key]
             out = {"output": output, "success": False}
+            title = err.title
         elif "plain_error" in f:
-            text = f["plain_error"] if self.space.show_error else None
-            output = {"error": text}
-            if v.major >= 6:
+            output = {"error": f["plain_error"] if self.space.show_error else None}
+            if v.completed_cache_fields and self.space.show_error:
                 output["visible"] = True
             out = {"output": output, "success": False}
+            title = "Error"
         else:
-            ep_avg = None
             job = self.sim.jobs.get(msg.event_id)
-            duration = None
             if job is not None and job.started_at is not None:
                 duration = msg.time - job.started_at
-                ep_avg = self.sim.avg_time(job.endpoint.fn_index) or duration
-            out = {"output": {"data": f["data"], "is_generating": False, "duration": duration,
-                              "average_duration": ep_avg, "render_config": None,
-                              "changed_state_ids": []}, "success": True}
+                average = self.sim.avg_time(job.endpoint.fn_index) or duration
+            output = {"data": f["data"], "is_generating": False, "duration": duration,
+                      "average_duration": average, "render_config": None,
+                      "changed_state_ids": []}
+            if v.completed_cache_fields:
+                output["used_cache"] = None
+            out = {"output": output, "success": True}
         if v.completed_title:
-            out["title"] = None
+            out["title"] = title
         if v.completed_cache_fields:
-            out.update(used_cache=False, cache_duration=None, avg_time=None)
+            out.update(used_cache=None, cache_duration=duration, avg_time=average)
         return out
+
+    def stop_server(self) -> None:
+        """The app stops: every open stream gets "Server stopped unexpectedly." and is cut."""
+        payload: dict[str, Any] = {"msg": "unexpected_error"}
+        if self.version.null_event_ids:
+            payload["event_id"] = None
+        payload["message"] = "Server stopped unexpectedly."
+        if self.version.major >= 5:
+            payload["session_not_found"] = False
+        payload["success"] = False
+        self.sim.stop()
+        for channel in self.channels.values():
+            conn = channel.connection
+            channel.outbox.clear()
+            if conn is None or conn.client_closed or conn.ending:
+                continue
+            conn.push(frame(payload), [])
+            conn.end(StreamAborted("server stopped (gradio-fake fault: server_stopped)"))
 
     def close_payload(self) -> dict[str, Any]:
         return ({"msg": "close_stream", "event_id": None} if self.version.null_event_ids

@@ -10,6 +10,7 @@ from typing import Any
 
 from ._clock import VirtualClock, parse_start
 from ._errors import GradioFakeError
+from ._faults import Fault, make_fault
 from ._journal import MessageRecord, RequestRecord
 from ._realtime import REAL
 from ._space import Space
@@ -104,6 +105,31 @@ class FakeGradio:
             src = space_id_or_url
         client_kwargs.setdefault("verbose", False)
         return Client(src, **client_kwargs)
+
+    def fault(self, kind: str, *, at: float | None = None, space: str | None = None,
+              **params: Any) -> Fault:
+        """Plan a fault at virtual time ``at`` (default: from now on), on one Space or all.
+
+        Kinds: ``"stream_dropped"`` (``abrupt=False``: clean EOF; True: connection reset),
+        ``"server_stopped"``, ``"heartbeat_stall"``, ``"http_error"`` (``route`` one of
+        config, info, join, data, heartbeat, cancel, reset, upload, file; ``status``;
+        ``times``; ``detail``). What the real client then does is in docs/faults.md.
+        """
+        planned = make_fault(kind, at=at, space=space, **params)
+        self._world.add_fault(planned)
+        return planned
+
+    def step(self) -> float | None:
+        """Advance virtual time to the next scheduled instant; its time, or None if idle."""
+        self._require_active("step()")
+        return self._world.step_once()
+
+    def load(self, path_or_name: str, **overrides: Any) -> Space:
+        """Declare the Space of a scenario file, or of a bundled scenario by bare name."""
+        from ._scenario import load_scenario
+
+        space: Space = load_scenario(path_or_name, **overrides).apply(self)
+        return space
 
     def run_until_idle(self) -> None:
         """Advance virtual time until nothing more is scheduled."""

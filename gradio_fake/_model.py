@@ -19,6 +19,7 @@ __all__ = [
     "ComponentSpec",
     "EndpointSpec",
     "Error",
+    "Load",
     "LogSpec",
     "make_endpoint",
     "normalize_progress",
@@ -264,3 +265,50 @@ def make_endpoint(
 def known_types() -> tuple[str, ...]:
     """Component type names accepted in ``inputs=``/``outputs=``."""
     return known_component_types()
+
+
+@dataclass(frozen=True)
+class Load:
+    """Background load on a Space: jobs of other users that share its queue.
+
+    - ``ahead``: jobs already in the queue at the start (the first ``concurrency_limit``
+      of them running), so a new user's job waits behind them;
+    - ``arrival_rate``: more jobs of other users arriving at random (Poisson, seeded by the
+      fake's ``seed``), per virtual second, until virtual time ``until``;
+    - ``endpoint``: the api name they call (default: the Space's first endpoint);
+    - ``duration``: their service time (default: that endpoint's ``duration``);
+    - ``warm``: the Space has run before, so ``rank_eta`` is known from the start (the
+      endpoint's average run time is seeded with ``duration``); False for a cold Space,
+      whose ETA stays null until its first run finishes, as in Gradio.
+    """
+
+    ahead: int = 0
+    arrival_rate: float = 0.0
+    until: float = 3600.0
+    endpoint: str | None = None
+    duration: float | None = None
+    warm: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ahead, bool) or not isinstance(self.ahead, int) or self.ahead < 0:
+            raise ValueError(f"load ahead must be an int >= 0, not {self.ahead!r}")
+        _number("load arrival_rate", self.arrival_rate)
+        _number("load until", self.until)
+        if self.duration is not None:
+            _number("load duration", self.duration)
+        if self.endpoint is not None and not isinstance(self.endpoint, str):
+            raise TypeError(f"load endpoint must be an api name, not {self.endpoint!r}")
+
+    @classmethod
+    def coerce(cls, value: Load | Mapping[str, Any] | None) -> Load | None:
+        """Accept a Load, a dict of its fields (as in scenario files) or None."""
+        if value is None or isinstance(value, Load):
+            return value
+        if isinstance(value, Mapping):
+            unknown = set(value) - {"ahead", "arrival_rate", "until", "endpoint", "duration",
+                                    "warm"}
+            if unknown:
+                raise TypeError(f"unknown load keys {sorted(unknown)}; allowed: ahead, "
+                                f"arrival_rate, until, endpoint, duration, warm")
+            return cls(**value)
+        raise TypeError(f"load= must be a gradio_fake.Load or a dict, not {value!r}")

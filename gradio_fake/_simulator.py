@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from ._estimation import estimate
-from ._model import EndpointSpec, Error
+from ._model import EndpointSpec, Error, Load
 from ._scheduler import Priority, Scheduler
 from ._versions import GradioVersion
 
@@ -81,8 +81,10 @@ class SimJob:
     started_at: float | None = None
     ended_at: float | None = None
     alive: bool = True  # False once its messages must stop (disconnect, reset on 4.32)
-    completion_sent: bool = False
+    pending: bool = True  # in its session's pending set: no completion sent yet
+    completions: int = 0
     note: str = ""  # why the server will never finish it (a quirk of the emulated version)
+    duration: float | None = None  # background jobs: their own service time
     handles: list[Any] = field(default_factory=list)
 
     @property
@@ -116,6 +118,10 @@ class QueueSim:
         self._emit = emit
         self._plan_call = plan_call
         self.rng = random.Random(seed)
+        # Other users' jobs draw from streams of their own, so that adding load does not
+        # change the event ids (or anything else) of the test's own jobs.
+        self._bg_rng = random.Random(f"{seed}-background")
+        self._arrival_rng = random.Random(f"{seed}-arrivals")
         self.max_size = max_size
         self.quirks = quirks
         self.status_update_rate = status_update_rate
@@ -137,10 +143,9 @@ class QueueSim:
               gate: str | None = None) -> None:
         if job.session is None or not job.alive:
             return
-        if job.completion_sent:
-            return
         if kind == "process_completed":
-            job.completion_sent = True
+            job.pending = False
+            job.completions += 1
         self._emit(SimMessage(self.now, job.session, job.event_id, kind, fields, gate))
 
     def avg_time(self, fn_index: int) -> float | None:
@@ -176,24 +181,32 @@ class QueueSim:
         self._send(job, "estimation", {"rank": rank, "queue_size": len(queue), "rank_eta": eta})
 
     def _dequeue(self, cid: str) -> None:
+        """Start waiting events while workers are free. With status_update_rate "auto",
+        every dequeue first sends a fresh estimation to everyone still waiting (Gradio's
+        ``start_processing``), then the dequeued event's ``process_starts``."""
         queue = self.waiting.setdefault(cid, [])
         running = self.running.setdefault(cid, [])
         limit = self.limit(cid)
-        started = False
         while queue and (limit is None or len(running) < limit):
             job = queue.pop(0)
+            job.state = "running"
+            job.started_at = self.now
             running.append(job)
+            if self.status_update_rate == "auto":
+                for rank, waiting in enumerate(queue):
+                    self._send_estimation(waiting, rank)
             self._start(job)
-            started = True
-        if started and self.status_update_rate == "auto":
-            for rank, waiting in enumerate(queue):
-                self._send_estimation(waiting, rank)
 
     # -- running ----------------------------------------------------------------
     def _start(self, job: SimJob) -> None:
-        job.state = "running"
-        job.started_at = self.now
         ep = job.endpoint
+        if job.session is None:  # another user's job: it only occupies a worker
+            duration = job.duration if job.duration is not None else ep.duration
+            if math.isfinite(duration):
+                job.handles.append(self.scheduler.at(
+                    self.now + duration, Priority.COMPLETE,
+                    partial(self._finish, job, success=True), "background job ends"))
+            return
         self._send(job, "process_starts", {"eta": self.avg_time(ep.fn_index)})
         plan = self._plan_call(ep, job.data)
         t0, dur = self.now, ep.duration
@@ -264,57 +277,53 @@ class QueueSim:
             self._dequeue(job.cid)
 
     # -- cancelling -------------------------------------------------------------
-    def cancel(self, session: str, fn_index: int, event_id: str | None) -> None:
-        """``POST /cancel``: the emulated version's semantics, quirks included unless off."""
-        target = self.jobs.get(event_id) if event_id else None
+    def cancel(self, session: str, fn_index: int, event_id: str) -> None:
+        """``POST /cancel``: the emulated version's semantics, quirks included unless off.
+
+        Gradio cancels every running task of ``session_fn``, not just the event; the
+        others get no message at all. The ``{}`` completion goes to ``event_id``: on 4.32
+        whenever the session exists, later only while the event is pending. Before 6.31 a
+        queued event stays queued and still runs later (a second completion); 6.31
+        removes it from the queue.
+        """
+        target = self.jobs.get(event_id)
         if self.quirks:
-            # Gradio cancels every running task of `session_fn`, not only the event.
             victims = [j for js in self.running.values() for j in js
                        if j.session == session and j.endpoint.fn_index == fn_index]
         else:
             victims = [target] if target is not None and target.state == "running" else []
         for victim in victims:
-            self._cancel_running(victim, silent=victim is not target)
-        if target is None:
+            if victim is not target:
+                victim.note = (f"its task was cancelled by /cancel for event {event_id[:8]}: "
+                               f"Gradio {self.version.version} cancels every running task of "
+                               f"the same endpoint in a session, and sends it nothing")
+            self._cancel_running(victim)
+        if target is None or target.session != session:
             return
-        if target.state == "queued":
-            if self.version.cancel_removes_queued or not self.quirks:
-                self.waiting[target.cid].remove(target)
-                target.state = "cancelled"
-                self._send_cancel_completion(target)
-            else:
-                # Before 6.31 the event stays queued and still runs later; the {}
-                # completion is sent now (the later real one is a second completion).
-                self._send_cancel_completion(target, keep_pending=True)
-        elif target.state in ("running", "cancelled") and target in victims:
-            self._send_cancel_completion(target)
-        elif target.state == "done" and self.version.cancel_always_completes and self.quirks:
-            target.completion_sent = False
+        pending = target.state in ("queued", "running") or target in victims
+        if target.state == "queued" and (self.version.cancel_removes_queued or not self.quirks):
+            self.waiting[target.cid].remove(target)
+            target.state = "cancelled"
+        if pending or (self.version.cancel_always_completes and self.quirks):
             self._send_cancel_completion(target)
 
-    def _cancel_running(self, job: SimJob, *, silent: bool) -> None:
+    def _cancel_running(self, job: SimJob) -> None:
         job.state = "cancelled"
+        job.ended_at = self.now
         for handle in job.handles:
             Scheduler.cancel(handle)
         job.handles.clear()
         running = self.running.get(job.cid, [])
         if job in running:
             running.remove(job)
-        if silent and self.version.cancelled_running_never_completes and self.quirks:
-            job.alive = False  # 6.31: no completion ever reaches that job
-        elif silent:
-            self._send_cancel_completion(job)
-        self.scheduler.at(self.now, Priority.COMPLETE, lambda: self._dequeue(job.cid),
-                          "dequeue after cancel")
+            self.scheduler.at(self.now, Priority.COMPLETE, partial(self._dequeue, job.cid),
+                              "dequeue after cancel")
 
-    def _send_cancel_completion(self, job: SimJob, keep_pending: bool = False) -> None:
-        # Sent once the client's /reset for this event arrived: an earlier completion
-        # makes the client raise KeyError instead of CancelledError (a race in the client).
-        job.alive = True
+    def _send_cancel_completion(self, job: SimJob) -> None:
+        # Delivered once the client's /reset for this event arrived: sooner, the client
+        # would raise KeyError instead of CancelledError (a race inside the client).
         self._send(job, "process_completed", {"success": True, "cancelled": True},
                    gate="reset")
-        if keep_pending:
-            job.completion_sent = False
 
     def reset(self, event_id: str) -> bool:
         """``POST /reset``: 4.32 drops a live generator's event; later versions do nothing."""
@@ -322,11 +331,43 @@ class QueueSim:
         if job is None or not (self.version.reset_cleans_generators and self.quirks):
             return not self.version.reset_cleans_generators
         if job.endpoint.is_generator and job.state == "running":
-            self._cancel_running(job, silent=False)
+            self._cancel_running(job)
+            job.alive = False
             return True
         return False
 
     # -- load and faults --------------------------------------------------------
+    def start_load(self, load: Load, endpoint: EndpointSpec) -> None:
+        """Put ``load.ahead`` jobs of other users in the queue now, and schedule arrivals."""
+        duration = load.duration if load.duration is not None else endpoint.duration
+        if load.warm and math.isfinite(duration) and not self.durations.get(endpoint.fn_index):
+            self.durations.setdefault(endpoint.fn_index, []).append(duration)
+        for _ in range(load.ahead):
+            self._background_join(endpoint, duration)
+        if load.arrival_rate > 0:
+            self._schedule_arrival(self._arrival_rng, load, endpoint, duration)
+
+    def _background_join(self, endpoint: EndpointSpec, duration: float) -> None:
+        if self.max_size is not None and self.queue_len() >= self.max_size:
+            return  # a full queue turns other users away too
+        event_id = uuid.UUID(int=self._bg_rng.getrandbits(128), version=4).hex
+        job = SimJob(event_id, None, endpoint, [], self.now, duration=duration)
+        self.jobs[job.event_id] = job
+        self.waiting.setdefault(job.cid, []).append(job)
+        self._dequeue(job.cid)
+
+    def _schedule_arrival(self, rng: random.Random, load: Load, endpoint: EndpointSpec,
+                          duration: float) -> None:
+        at = self.now + rng.expovariate(load.arrival_rate)
+        if at > load.until:
+            return
+
+        def arrive() -> None:
+            self._background_join(endpoint, duration)
+            self._schedule_arrival(rng, load, endpoint, duration)
+
+        self.scheduler.at(at, Priority.ARRIVAL, arrive, "another user's job arrives")
+
     def disconnect(self, session: str) -> None:
         """A client stream went away: drop its queued events, silence its running ones."""
         for queue in self.waiting.values():
@@ -338,8 +379,19 @@ class QueueSim:
                 if job.session == session:
                     job.alive = False
 
+    def stop(self) -> None:
+        """The server stops: nothing runs or completes any more; joins get 503."""
+        self.stopped = True
+        for job in self.jobs.values():
+            job.alive = False
+            for handle in job.handles:
+                Scheduler.cancel(handle)
+            job.handles.clear()
+            if job.state in ("queued", "running"):
+                job.note = "the server was stopped (fault server_stopped)"
+        self.waiting.clear()
+        self.running.clear()
+
     def pending_events(self, session: str) -> list[str]:
         """Events of ``session`` that have not been sent their completion."""
-        return [j.event_id for j in self.jobs.values()
-                if j.session == session and not j.completion_sent
-                and j.state in ("queued", "running")]
+        return [j.event_id for j in self.jobs.values() if j.session == session and j.pending]

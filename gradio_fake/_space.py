@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._model import EndpointSpec, Error, make_endpoint
+from ._model import EndpointSpec, Error, Load, make_endpoint
 from ._versions import DEFAULT_VERSION, GradioVersion, gradio_version
 
 __all__ = ["Space", "space_host"]
@@ -41,6 +41,7 @@ class Space:
         quirks: bool = True,
         stage: str = "RUNNING",
         private: bool = False,
+        load: Load | Mapping[str, Any] | None = None,
     ) -> None:
         if not isinstance(space_id_or_url, str) or not space_id_or_url:
             raise TypeError(f"space id or URL must be a non-empty string, "
@@ -76,6 +77,7 @@ class Space:
         self.quirks = bool(quirks)
         self.stage = stage
         self.private = bool(private)
+        self.load: Load | None = Load.coerce(load)
         self.endpoints: list[EndpointSpec] = []
         self.app_id = int(hashlib.sha1(self.root.encode()).hexdigest()[:12], 16)
         self._on_change: Callable[[], None] | None = None

@@ -47,8 +47,12 @@ class SseConnection:
     """One open ``GET queue/data`` response; iterated by the client's reader thread."""
 
     def __init__(self, lock: threading.RLock, on_change: Callable[[], None],
-                 on_taken: Callable[[list[str]], None]) -> None:
+                 on_taken: Callable[[list[str]], None],
+                 on_block: Callable[[], bool] | None = None) -> None:
         self._cv = threading.Condition(lock)
+        # Called when the reader would block; True if it moved time (the test's own
+        # thread reading a stream directly must not wait for a clock only it can move).
+        self._on_block = on_block
         self._on_change = on_change
         self._on_taken = on_taken
         self._chunks: list[bytes] = []
@@ -71,7 +75,6 @@ class SseConnection:
         self.ending = True
         if abort is not None:
             self.abort = abort
-            self._chunks.clear()
         self._cv.notify_all()
 
     @property
@@ -92,6 +95,8 @@ class SseConnection:
                 while not self._chunks and not self.ending and not self.client_closed:
                     self.parked = True
                     self._on_change()
+                    if self._on_block is not None and self._on_block():
+                        continue
                     self._cv.wait(_WAIT_SLICE)
                 self.parked = False
                 if self._chunks:

@@ -25,8 +25,6 @@ class GradioVersion:
     null_event_ids: bool = True
     #: interval of the progress update loop, in seconds.
     progress_interval: float = 0.1
-    #: the config says ``connect_heartbeat`` (2.x clients skip the heartbeat stream when false).
-    connect_heartbeat: bool = True
     #: /cancel queues the {} completion even when the event is no longer pending (4.32).
     cancel_always_completes: bool = False
     #: /cancel removes a queued event from the queue (6.31); before, it stays and runs later.
@@ -81,7 +79,6 @@ _V6_31 = GradioVersion(
     version="6.31.0",
     api_prefix="/gradio_api",
     progress_interval=0.01,
-    connect_heartbeat=False,
     cancel_removes_queued=True,
     cancelled_running_never_completes=True,
     error_extra_keys=("duration", "visible", "title"),

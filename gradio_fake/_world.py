@@ -20,14 +20,15 @@ from ._app import AppServer
 from ._clientsync import ClientSync, TrackedJob
 from ._clock import VirtualClock
 from ._errors import ClientStuck, NeverEndingWait
+from ._faults import Fault, route_of
 from ._http import ByteSource, HttpReply, HttpRequest, json_reply
 from ._hub import HUB_ORIGINS, HubApi
 from ._journal import Journal
 from ._model import EndpointSpec
 from ._realtime import REAL
-from ._scheduler import Scheduler
+from ._scheduler import Priority, Scheduler
 from ._simulator import SimMessage
-from ._sse import Outgoing, SessionChannel, SseConnection
+from ._sse import Outgoing, SessionChannel, SseConnection, StreamAborted
 
 if TYPE_CHECKING:
     import datetime
@@ -59,6 +60,7 @@ class World:
         self.inflight = 0
         self._tmp: Path | None = None
         self.user_errors: list[tuple[EndpointSpec, BaseException]] = []
+        self.faults: list[Fault] = []
 
     # -- spaces ------------------------------------------------------------------
     def add_space(self, space: Space) -> AppServer:
@@ -70,7 +72,21 @@ class World:
             app = AppServer(space, self)
             self.apps[space.root] = app
             self.spaces.append(space)
+            space._on_change = lambda: self._space_changed(app)
+            self._space_changed(app)
             return app
+
+    def _space_changed(self, app: AppServer) -> None:
+        """Start a Space's background load once the endpoint it calls is declared."""
+        load = app.space.load
+        if load is None or app.load_started:
+            return
+        for ep in app.space.endpoints:
+            if load.endpoint is None or ep.api_name == load.endpoint.strip("/"):
+                with self.lock:
+                    app.load_started = True
+                    app.sim.start_load(load, ep)
+                return
 
     def _hub_spaces(self) -> dict[str, Space]:
         return {s.space_id: s for s in self.spaces if s.space_id}
@@ -97,7 +113,7 @@ class World:
             reply: HttpReply | None
             if target is not None:
                 app, rel = target
-                reply = app.handle(req, rel)
+                reply = self._injected_error(app, rel) or app.handle(req, rel)
             elif req.origin in HUB_ORIGINS or req.origin == self._hub_endpoint():
                 reply = self.hub.handle(req)
             else:
@@ -111,6 +127,59 @@ class World:
             with self.lock:
                 self.inflight -= 1
                 self.changed()
+
+    # -- faults --------------------------------------------------------------------
+    def add_fault(self, fault: Fault) -> None:
+        with self.lock:
+            if fault.space is not None and not any(
+                    fault.space in (s.space_id, s.root, s.root.rstrip("/"))
+                    for s in self.spaces):
+                raise ValueError(f"fault names space {fault.space!r}, which is not declared")
+            self.faults.append(fault)
+            if fault.kind in ("stream_dropped", "server_stopped"):
+                at = self.clock.now if fault.at is None else fault.at
+                self.scheduler.at(at, Priority.FAULT, lambda: self._strike(fault), repr(fault))
+
+    def _fault_applies(self, fault: Fault, app: AppServer) -> bool:
+        space = app.space
+        return fault.space is None or fault.space in (space.space_id, space.root,
+                                                      space.root.rstrip("/"))
+
+    def _injected_error(self, app: AppServer, rel: str) -> HttpReply | None:
+        route = route_of(rel, app.prefix)
+        with self.lock:
+            for fault in self.faults:
+                if (fault.kind == "http_error" and fault.params["route"] == route
+                        and (fault.at is None or self.clock.now >= fault.at)
+                        and fault.used < fault.params["times"] and self._fault_applies(fault, app)):
+                    fault.used += 1
+                    status = fault.params["status"]
+                    detail = fault.params["detail"] or f"gradio-fake fault: HTTP {status}"
+                    return json_reply(status, {"detail": detail})
+        return None
+
+    def heartbeat_stalled(self, app: AppServer | None) -> bool:
+        return any(f.kind == "heartbeat_stall" and (f.at is None or self.clock.now >= f.at)
+                   and (app is None or self._fault_applies(f, app)) for f in self.faults)
+
+    def _strike(self, fault: Fault) -> None:
+        """A time-triggered fault happens (world lock held, at its virtual time)."""
+        fault.used += 1
+        for app in self.apps.values():
+            if not self._fault_applies(fault, app):
+                continue
+            if fault.kind == "server_stopped":
+                app.stop_server()
+                continue
+            for channel in app.channels.values():
+                conn = channel.connection
+                if conn is None or conn.client_closed or conn.ending:
+                    continue
+                abort = StreamAborted("peer closed connection without sending complete "
+                                      "message body (gradio-fake fault: stream_dropped)")
+                conn.end(abort if fault.params["abrupt"] else None)
+                channel.outbox.clear()
+                app.sim.disconnect(channel.session)
 
     @staticmethod
     def _hub_endpoint() -> str:
@@ -163,13 +232,14 @@ class World:
         path.write_bytes(content)
         return path
 
-    def heartbeat_stream(self, session: str) -> ByteSource:
+    def heartbeat_stream(self, app: AppServer, session: str) -> ByteSource:
         """``GET heartbeat/<session>``: ALIVE now, then a line whenever the client must look."""
         world = self
 
         class _Heartbeat:
             def __iter__(self) -> Iterator[bytes]:
-                yield b"data: ALIVE\n\n"
+                if not world.heartbeat_stalled(app):
+                    yield b"data: ALIVE\n\n"
                 while not world.exiting:
                     client = world.sync.client_for_session(session)
                     kill = getattr(client, "_kill_heartbeat", None)
@@ -179,7 +249,8 @@ class World:
                         return
                     if kill is None:
                         REAL.sleep(_HEARTBEAT_SLICE)
-                    if refresh is not None and refresh.is_set():
+                    if refresh is not None and refresh.is_set() \
+                            and not world.heartbeat_stalled(app):
                         yield b"data: ALIVE\n\n"
 
             def close(self) -> None:
@@ -208,8 +279,8 @@ class World:
                                        f"{len(channel.outbox)} message(s) wait for the "
                                        f"client's stream reader to connect")
                     continue
-                if conn is None:
-                    continue
+                if conn is None or conn.reader is self.sync.driver:
+                    continue  # the test's own thread reads it: it takes what it reads
                 if client is not None and not conn.client_closed:
                     self.sync.watch_reader(client)
                 if not conn.idle:
@@ -300,6 +371,26 @@ class World:
             if nxt is None:
                 return
             self.run_until(nxt)
+
+    def driver_blocked(self) -> bool:
+        """The test's own thread is about to block on a stream: move time instead."""
+        if threading.current_thread() is not self.sync.driver or not self.active:
+            return False
+        if self.step_once() is None:
+            raise NeverEndingWait("reading a stream of the fake from the test's own thread "
+                                  "would wait forever: nothing is scheduled.\n"
+                                  + self.journal.render())
+        return True
+
+    def step_once(self) -> float | None:
+        """Run the next scheduled instant; its time, or None when nothing is scheduled."""
+        self.settle()
+        with self.lock:
+            nxt = self.scheduler.next_time()
+        if nxt is None:
+            return None
+        self.run_until(nxt)
+        return nxt
 
     def step(self, tracked: TrackedJob | None, what: str) -> None:
         """Jump to the next scheduled instant; NeverEndingWait if there is none."""
