@@ -55,7 +55,10 @@ class AppServer:
             endpoints=lambda: space.endpoints,
             emit=self._on_message,
             plan_call=self._plan_call,
+            postprocess=self._postprocess,
+            new_id=world.new_event_id,
             seed=world.seed,
+            name=space.root,
             max_size=space.max_size,
             quirks=space.quirks,
         )

@@ -240,6 +240,10 @@ class ClientSync:
             if tracked.event_id is None:
                 reasons.append(f"{tracked.name}: the client has not sent its join yet")
                 continue
+            if getattr(tracked.communicator, "should_cancel", False):
+                reasons.append(f"{tracked.name}: the client is cancelling it (/reset, then "
+                               f"CancelledError)")
+                continue
             if not self.is_registered(tracked):
                 reasons.append(f"{tracked.name}: the client has not registered event "
                                f"{tracked.event_id[:8]} yet")

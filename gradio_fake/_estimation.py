@@ -36,6 +36,7 @@ def estimate(sim: QueueSim, job: SimJob, rank: int) -> float | None:
             other_avg = sim.avg_time(other.endpoint.fn_index)
             if other_avg is None:
                 return None
-            ends.append((other.started_at or sim.now) + other_avg)
+            start = other.started_at if other.started_at is not None else sim.now
+            ends.append(start + other_avg)
         till_worker = max(min(ends) - sim.now, 0.0)
     return avg + wait_so_far + till_worker

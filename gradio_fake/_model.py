@@ -64,6 +64,68 @@ class LogSpec:
     message: str
 
 
+_SCRIPT_KINDS = ("estimation", "process_starts", "progress", "log", "process_generating",
+                 "process_completed")
+
+
+@dataclass(frozen=True)
+class ScriptStep:
+    """One message of a scripted call, ``at`` virtual seconds after its join."""
+
+    at: float
+    kind: str
+    fields: Any = None
+
+
+def normalize_script(script: Sequence[Any]) -> tuple[ScriptStep, ...]:
+    """Validate ``script=[(at, kind, fields), ...]`` (fields optional for some kinds).
+
+    - ``("estimation", {"rank": 7, "queue_size": 8, "eta": 600.0})``
+    - ``("process_starts",)`` or ``("process_starts", {"eta": 30.0})``
+    - ``("progress", step)`` where step is as in ``progress=``
+    - ``("log", ("info", "message"))``
+    - ``("process_generating", value)`` — an intermediate output
+    - ``("process_completed", value)`` — the result; or an ``Error``/``{"error": "..."}``
+    """
+    if isinstance(script, (str, bytes)) or not isinstance(script, Sequence):
+        raise TypeError(f"script= must be a list of (at, kind, fields) steps, not {script!r}")
+    steps: list[ScriptStep] = []
+    last = 0.0
+    for i, raw in enumerate(script):
+        where = f"script[{i}]"
+        if not isinstance(raw, (tuple, list)) or len(raw) not in (2, 3):
+            raise TypeError(f"{where} must be (at, kind) or (at, kind, fields), not {raw!r}")
+        at = _number(f"{where} at", raw[0])
+        kind = raw[1]
+        fields = raw[2] if len(raw) == 3 else None
+        if kind not in _SCRIPT_KINDS:
+            raise ValueError(f"{where} kind must be one of {_SCRIPT_KINDS}, not {kind!r}")
+        if at < last:
+            raise ValueError(f"{where} at={at} is before the previous step (at={last}); "
+                             f"steps must be in time order")
+        if steps and steps[-1].kind == "process_completed":
+            raise ValueError(f"{where} comes after process_completed, which ends the call")
+        last = at
+        if kind == "estimation":
+            if not isinstance(fields, Mapping) or set(fields) - {"rank", "queue_size", "eta"}:
+                raise TypeError(f"{where}: an estimation takes a dict with rank, queue_size "
+                                f"and eta, not {fields!r}")
+        elif kind == "process_starts":
+            if fields is not None and (not isinstance(fields, Mapping) or set(fields) - {"eta"}):
+                raise TypeError(f"{where}: process_starts takes nothing or {{'eta': s}}")
+        elif kind == "progress":
+            fields = normalize_progress(fields, where)
+        elif kind == "log":
+            if not (isinstance(fields, (tuple, list)) and len(fields) == 2
+                    and fields[0] in _LOG_LEVELS and isinstance(fields[1], str)):
+                raise TypeError(f"{where}: a log takes (level, message) with level in "
+                                f"{_LOG_LEVELS}, not {fields!r}")
+        elif kind == "process_completed" and isinstance(fields, Mapping) and "error" in fields:
+            fields = Error(str(fields["error"]), title=str(fields.get("title", "Error")))
+        steps.append(ScriptStep(at, kind, fields))
+    return tuple(steps)
+
+
 @dataclass(frozen=True)
 class EndpointSpec:
     """An endpoint of a fake Space (see ``Space.endpoint`` for the meaning of each field)."""
@@ -83,6 +145,7 @@ class EndpointSpec:
     concurrency_id: str | None = None
     show_api: bool = True
     validator: Callable[..., Any] | None = None
+    script: tuple[ScriptStep, ...] = ()
     fn_index: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -186,6 +249,7 @@ def make_endpoint(
     concurrency_id: str | None = None,
     show_api: bool = True,
     validator: Callable[..., Any] | None = None,
+    script: Sequence[Any] | None = None,
     fn_index: int = 0,
 ) -> EndpointSpec:
     """Validate the arguments of ``Space.endpoint`` and build the immutable spec."""
@@ -242,6 +306,16 @@ def make_endpoint(
         raise TypeError(f"concurrency_id must be a string, not {concurrency_id!r}")
     if validator is not None and not callable(validator):
         raise TypeError(f"validator= must be callable, not {validator!r}")
+    script_steps: tuple[ScriptStep, ...] = ()
+    if script is not None:
+        clashing = [name for name, value in (("fn", fn), ("result", has_result or None),
+                                              ("duration", dur or None), ("progress", progress),
+                                              ("yields", yields), ("logs", logs),
+                                              ("error", error)) if value]
+        if clashing:
+            raise TypeError(f"script= gives the whole timeline of a call; drop "
+                            f"{', '.join(c + '=' for c in clashing)}")
+        script_steps = normalize_script(script)
     return EndpointSpec(
         api_name=api_name,
         inputs=ins,
@@ -258,6 +332,7 @@ def make_endpoint(
         concurrency_id=concurrency_id,
         show_api=bool(show_api),
         validator=validator,
+        script=script_steps,
         fn_index=fn_index,
     )
 

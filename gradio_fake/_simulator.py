@@ -107,7 +107,10 @@ class QueueSim:
         endpoints: Callable[[], Sequence[EndpointSpec]],
         emit: Callable[[SimMessage], None],
         plan_call: Callable[[EndpointSpec, list[Any]], CallPlan],
+        postprocess: Callable[[EndpointSpec, Any], list[Any]],
+        new_id: Callable[[], str],
         seed: int = 0,
+        name: str = "",
         max_size: int | None = None,
         quirks: bool = True,
         status_update_rate: float | str = "auto",
@@ -117,11 +120,12 @@ class QueueSim:
         self._endpoints = endpoints
         self._emit = emit
         self._plan_call = plan_call
-        self.rng = random.Random(seed)
+        self._postprocess = postprocess
+        self._new_id = new_id
         # Other users' jobs draw from streams of their own, so that adding load does not
         # change the event ids (or anything else) of the test's own jobs.
-        self._bg_rng = random.Random(f"{seed}-background")
-        self._arrival_rng = random.Random(f"{seed}-arrivals")
+        self._bg_rng = random.Random(f"{seed}-{name}-background")
+        self._arrival_rng = random.Random(f"{seed}-{name}-arrivals")
         self.max_size = max_size
         self.quirks = quirks
         self.status_update_rate = status_update_rate
@@ -135,9 +139,6 @@ class QueueSim:
     @property
     def now(self) -> float:
         return self.scheduler.now
-
-    def _new_id(self) -> str:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4).hex
 
     def _send(self, job: SimJob, kind: str, fields: dict[str, Any],
               gate: str | None = None) -> None:
@@ -169,6 +170,9 @@ class QueueSim:
             raise QueueFull(self.max_size, self.queue_len())
         job = SimJob(event_id or self._new_id(), session, endpoint, list(data), self.now)
         self.jobs[job.event_id] = job
+        if endpoint.script:
+            self._play_script(job)
+            return job
         queue = self.waiting.setdefault(job.cid, [])
         queue.append(job)
         self._send_estimation(job, rank=len(queue) - 1)
@@ -230,11 +234,48 @@ class QueueSim:
         if math.isfinite(dur):
             at(dur, lambda: self._complete(job, plan), "completion", Priority.COMPLETE)
 
+    def _play_script(self, job: SimJob) -> None:
+        """A scripted call: its messages at the given times, outside the queue model."""
+        job.state = "running"
+        job.started_at = self.now
+        for step in job.endpoint.script:
+            fields: dict[str, Any]
+            kind = step.kind
+            if kind == "estimation":
+                f = step.fields
+                fields = {"rank": f.get("rank"), "queue_size": f.get("queue_size"),
+                          "rank_eta": f.get("eta")}
+            elif kind == "process_starts":
+                fields = {"eta": (step.fields or {}).get("eta")}
+            elif kind == "progress":
+                fields = {"progress_data": [dict(step.fields)]}
+            elif kind == "log":
+                fields = {"level": step.fields[0], "log": step.fields[1]}
+            elif kind == "process_generating":
+                fields = {"data": self._postprocess(job.endpoint, step.fields)}
+            elif isinstance(step.fields, Error):
+                fields = {"success": False, "error": step.fields}
+            else:
+                fields = {"success": True, "data": self._postprocess(job.endpoint, step.fields)}
+            action = (partial(self._script_done, job, fields) if kind == "process_completed"
+                      else partial(self._send, job, kind, fields))
+            job.handles.append(self.scheduler.at(
+                job.joined_at + step.at,
+                Priority.COMPLETE if kind == "process_completed" else Priority.STEP,
+                action, f"scripted {kind} of {job.event_id[:8]}"))
+
+    def _script_done(self, job: SimJob, fields: dict[str, Any]) -> None:
+        self._send(job, "process_completed", fields)
+        job.state = "done"
+        job.ended_at = self.now
+        job.handles.clear()
+
     def _schedule_progress(self, job: SimJob, t0: float, spacing: float,
                            at: Callable[..., None]) -> None:
         """Progress updates are stored and sent by a loop every ``progress_interval``:
-        each step goes out at the next tick after it happens, and a step overtaken by a
-        later one before that tick is never sent (as Gradio overwrites, not queues)."""
+        each step goes out at the next tick after it happens; a step overtaken by a
+        later one before that tick is never sent (Gradio overwrites, it does not queue),
+        and neither is one whose tick comes at or after the end of the call."""
         steps = job.endpoint.progress
         n = len(steps)
         interval = self.version.progress_interval
@@ -243,6 +284,8 @@ class QueueSim:
             offset = spacing * (i + 1) / (n + 1) if math.isfinite(job.endpoint.duration) \
                 else float(i + 1)
             tick = math.ceil(round(offset / interval, 9))
+            if math.isfinite(job.endpoint.duration) and tick * interval >= job.endpoint.duration:
+                continue  # the call ends before the loop's next tick: the update is lost
             by_tick[tick] = unit
         for tick, unit in sorted(by_tick.items()):
             at(tick * interval, partial(self._send, job, "progress",

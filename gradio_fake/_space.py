@@ -108,6 +108,7 @@ class Space:
         concurrency_id: str | None = None,
         show_api: bool = True,
         validator: Callable[..., Any] | None = None,
+        script: Sequence[Any] | None = None,
     ) -> EndpointSpec:
         """Add an endpoint (a Gradio event listener with an API name).
 
@@ -126,6 +127,10 @@ class Space:
         - ``concurrency_limit``: as in Gradio (default 1; ``None`` for unlimited).
         - ``validator(*inputs)``: return a message (or ``{parameter: message}``) to reject
           the join with HTTP 422 (Gradio 5+), or ``None`` to accept.
+        - ``script``: the exact messages of every call, ``[(at, kind, fields), ...]`` with
+          ``at`` in virtual seconds after its join, instead of the queue model (see
+          ``normalize_script``); e.g. ``[(0, "estimation", {"rank": 7, "queue_size": 8,
+          "eta": 600}), (600, "process_starts"), (660, "process_completed", "done")]``.
 
         Files: an uploaded file input reaches ``fn`` as a local path; a file output is
         a path, which the client downloads.
@@ -142,7 +147,8 @@ class Space:
             result=None if result is _UNSET else result, has_result=result is not _UNSET,
             duration=duration, progress=progress, yields=yields, logs=logs, error=error,
             concurrency_limit=concurrency_limit, concurrency_id=concurrency_id,
-            show_api=show_api, validator=validator, fn_index=len(self.endpoints),
+            show_api=show_api, validator=validator, script=script,
+            fn_index=len(self.endpoints),
         )
         self.endpoints.append(spec)
         if self._on_change is not None:
