@@ -1,4 +1,4 @@
-"""Simulated time: queue order, ETAs, progress, cancellation and waits, observed by the real client."""
+"""Simulated time: queue order, ETAs, progress, cancellation and waits, as the client sees them."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import math
 import time
 
 import pytest
+from conftest import CLIENT_VERSION, COMPATIBLE_VERSIONS
 from gradio_client.utils import QueueError, Status
 from packaging.version import Version
 
-from conftest import CLIENT_VERSION, COMPATIBLE_VERSIONS
 from gradio_fake import ClientStuck, FakeGradio, Load, NeverEndingWait
 
 
