@@ -12,6 +12,8 @@ from ._fake import FakeGradio
 from ._faults import Fault
 from ._journal import MessageRecord, RequestRecord
 from ._model import EndpointSpec, Error, Load
+from ._scenario import Scenario, find_scenario, load_scenario, scenario_names
+from ._scenario_report import RunReport
 from ._space import Space
 from ._versions import SUPPORTED_VERSIONS
 
@@ -27,18 +29,16 @@ __all__ = [
     "MessageRecord",
     "NeverEndingWait",
     "RequestRecord",
+    "RunReport",
+    "Scenario",
     "ScenarioError",
     "Space",
     "UnservedRequest",
     "VirtualClock",
+    "find_scenario",
+    "load_scenario",
     "scenario_names",
 ]
 
-
-def scenario_names() -> list[str]:
-    """The names of the bundled scenarios (``FakeGradio.load(name)`` accepts them)."""
-    from ._scenario import scenario_names as names
-
-    return list(names())
 
 __version__ = "0.1.0"

@@ -119,6 +119,16 @@ class FakeGradio:
         self._world.add_fault(planned)
         return planned
 
+    @property
+    def seed(self) -> int:
+        """The seed of every random choice in this world (event ids, background load)."""
+        return self._world.seed
+
+    def next_event_time(self) -> float | None:
+        """The virtual time of the next scheduled event, without moving to it (None: idle)."""
+        with self._world.lock:
+            return self._world.scheduler.next_time()
+
     def step(self) -> float | None:
         """Advance virtual time to the next scheduled instant; its time, or None if idle."""
         self._require_active("step()")

@@ -79,8 +79,12 @@ class SseConnection:
 
     @property
     def idle(self) -> bool:
-        """The reader has taken every byte pushed so far (or the client closed the stream)."""
-        return self.client_closed or (self.parked and not self._chunks)
+        """The reader has taken every byte pushed so far (or the client closed the stream).
+
+        A stream the server is ending is idle only once the client closed it: the
+        reader has to see the end (EOF or the abort) before anything else happens.
+        """
+        return self.client_closed or (self.parked and not self._chunks and not self.ending)
 
     @property
     def finished(self) -> bool:
