@@ -41,7 +41,7 @@ def outcome(job: Any) -> str:
         return f"result {job.result(timeout=0)!r}"
     except concurrent.futures.TimeoutError:
         return "not done"
-    except BaseException as exc:  # noqa: BLE001 - the outcome is what we record
+    except BaseException as exc:
         return f"{type(exc).__name__}: {exc}"
 
 
