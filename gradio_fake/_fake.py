@@ -6,7 +6,7 @@ import datetime
 import threading
 import warnings
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._clock import VirtualClock, parse_start
 from ._errors import GradioFakeError
@@ -18,6 +18,9 @@ from ._timeproj import projection
 from ._transport import Interceptor
 from ._versions import DEFAULT_VERSION
 from ._world import World
+
+if TYPE_CHECKING:
+    from ._serve import Server
 
 __all__ = ["FakeGradio"]
 
@@ -68,6 +71,7 @@ class FakeGradio:
         self._threads_before: set[threading.Thread] = set()
         self._entered = False
         self._saved_constants: list[tuple[Any, str, Any]] = []
+        self._servers: list[Server] = []
 
     # -- the world -----------------------------------------------------------------
     @property
@@ -141,6 +145,29 @@ class FakeGradio:
         space: Space = load_scenario(path_or_name, **overrides).apply(self)
         return space
 
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, rate: float = 1.0,
+              allow_non_loopback: bool = False) -> Server:
+        """Serve this world on a real HTTP server, for clients in other processes.
+
+        Its virtual clock then runs against real time, ``rate`` virtual seconds per real
+        second (remote clients cannot be stepped). Returns the running server (``.url``,
+        ``.close()``); it stops when the fake's context ends. Only loopback addresses
+        unless ``allow_non_loopback``.
+        """
+        self._require_active("serve()")
+        from ._serve import Server, is_loopback
+
+        if not is_loopback(host) and not allow_non_loopback:
+            raise ValueError(f"refusing to serve on {host!r}, not a loopback address; pass "
+                             f"allow_non_loopback=True to do it anyway")
+        if not isinstance(rate, (int, float)) or rate <= 0:
+            raise ValueError(f"rate must be > 0 virtual seconds per real second, not {rate!r}")
+        if not self._world.spaces:
+            raise GradioFakeError("serve() needs at least one Space: declare it first")
+        server = Server(self, host, port, rate=float(rate))
+        self._servers.append(server)
+        return server
+
     def run_until_idle(self) -> None:
         """Advance virtual time until nothing more is scheduled."""
         self._require_active("run_until_idle()")
@@ -187,6 +214,9 @@ class FakeGradio:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         problems = self._world.shutdown()
+        for server in self._servers:  # after the streams ended, so its handlers can finish
+            server.close()
+        self._servers.clear()
         self._restore()
         leaked = self._join_new_threads()
         if problems or leaked:

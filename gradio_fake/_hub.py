@@ -28,6 +28,8 @@ class HubApi:
 
     def __init__(self, spaces: Callable[[], dict[str, Space]]) -> None:
         self._spaces = spaces
+        #: Space id -> the host to report instead of its ``*.hf.space`` one (serve mode).
+        self.hosts: dict[str, str] = {}
 
     def handle(self, req: HttpRequest) -> HttpReply | None:
         path = req.path
@@ -46,12 +48,12 @@ class HubApi:
             return json_reply(200, self._runtime(space))
         sha = hashlib.sha1(space_id.encode()).hexdigest()
         owner = space_id.split("/", 1)[0]
-        host = space.root.rstrip("/")
+        host = self.hosts.get(space_id, space.root.rstrip("/"))
         return json_reply(200, {
             "_id": sha[:24], "id": space_id, "author": owner, "sha": sha,
             "createdAt": "2025-01-01T00:00:00.000Z", "lastModified": "2025-01-01T00:00:00.000Z",
             "private": space.private, "gated": False, "disabled": False,
-            "host": host, "subdomain": host.split("//", 1)[1].split(".", 1)[0],
+            "host": host, "subdomain": host.split("//", 1)[1].split(".", 1)[0].split(":")[0],
             "likes": 0, "sdk": "gradio", "tags": ["gradio"], "siblings": [],
             "runtime": self._runtime(space), "cardData": {"sdk": "gradio"},
         })

@@ -64,6 +64,7 @@ class SseConnection:
         self.client_closed = False
         self.reader: threading.Thread | None = None
         self.delivered = 0
+        self.remote = False  # read by a serve-mode handler for a client in another process
 
     # -- server side (world lock held) -------------------------------------------
     def push(self, data: bytes, events: list[str]) -> None:

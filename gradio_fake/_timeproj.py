@@ -48,6 +48,13 @@ _IGNORE = (
     "gradio_fake",
     "asyncio",
     "concurrent.futures",
+    # Real I/O deadlines stay real: a subprocess or socket timeout is not virtual.
+    "subprocess",
+    "selectors",
+    "socket",
+    "socketserver",
+    "http.server",
+    "ssl",
 )
 
 

@@ -63,6 +63,8 @@ class World:
         self._tmp: Path | None = None
         self.user_errors: list[tuple[EndpointSpec, BaseException]] = []
         self.faults: list[Fault] = []
+        self.serving_delay: float | None = None  # set by serve mode
+        self.join_times: dict[str, float] = {}
         # Event ids for every Space of the world from one seeded stream: unique and stable.
         self._ids = random.Random(seed)
 
@@ -204,6 +206,8 @@ class World:
 
     def on_join(self, app: AppServer, session: str, event_id: str, ep: EndpointSpec) -> None:
         self.sync.on_join(app, session, event_id)
+        if self.serving_delay is not None:
+            self.join_times[event_id] = REAL.monotonic()
 
     def on_message(self, app: AppServer, msg: SimMessage, payload: dict[str, Any]) -> None:
         self.journal.message(app, msg, payload)
@@ -230,7 +234,11 @@ class World:
                 return False
         client = self.sync.client_for_session(channel.session)
         if client is None or out.event_id is None:
-            return True  # not a client of ours (another process, raw HTTP): no registration
+            # Not a client of ours: in serve mode (another process) we cannot see its
+            # registration, so an event's messages wait a little after its join answer.
+            joined = self.join_times.get(out.event_id or "")
+            return (self.serving_delay is None or joined is None
+                    or REAL.monotonic() - joined >= self.serving_delay)
         return self.sync.event_registered(client, out.event_id)
 
     def record_user_error(self, ep: EndpointSpec, exc: BaseException) -> None:
@@ -253,6 +261,7 @@ class World:
             def __iter__(self) -> Iterator[bytes]:
                 if not world.heartbeat_stalled(app):
                     yield b"data: ALIVE\n\n"
+                waited = 0.0
                 while not world.exiting:
                     client = world.sync.client_for_session(session)
                     kill = getattr(client, "_kill_heartbeat", None)
@@ -260,8 +269,12 @@ class World:
                     if kill is not None and kill.wait(_HEARTBEAT_SLICE):
                         yield b"data: ALIVE\n\n"
                         return
-                    if kill is None:
+                    if kill is None:  # a remote client: ALIVE every 15 s, as Gradio does
                         REAL.sleep(_HEARTBEAT_SLICE)
+                        waited += _HEARTBEAT_SLICE
+                        if waited >= 15 and not world.heartbeat_stalled(app):
+                            waited = 0.0
+                            yield b"data: ALIVE\n\n"
                     if refresh is not None and refresh.is_set() \
                             and not world.heartbeat_stalled(app):
                         yield b"data: ALIVE\n\n"
@@ -292,8 +305,8 @@ class World:
                                        f"{len(channel.outbox)} message(s) wait for the "
                                        f"client's stream reader to connect")
                     continue
-                if conn is None or conn.reader is self.sync.driver:
-                    continue  # the test's own thread reads it: it takes what it reads
+                if conn is None or conn.reader is self.sync.driver or conn.remote:
+                    continue  # read by the test's own thread, or by a remote client
                 if client is not None and not conn.client_closed:
                     self.sync.watch_reader(client)
                 if not conn.idle:
