@@ -71,6 +71,11 @@ class ClientSync:
         self.driver: threading.Thread | None = None
         self.clients: list[Any] = []
         self.jobs: list[TrackedJob] = []
+        self._active: dict[int, TrackedJob] = {}  # jobs not done yet, in submit order
+        self._by_job: dict[int, TrackedJob] = {}  # id(Job) -> tracked (jobs are kept alive)
+        # Events whose messages the client's reader has filed but whose poller has not yet
+        # drained them (kept incrementally: the barrier checks it on every wake-up).
+        self._unsettled: set[str] = set()
         self.by_event: dict[str, TrackedJob] = {}
         self._pollers: dict[str, threading.Condition] = {}
         self._cancellers: dict[int, threading.Condition] = {}
@@ -140,6 +145,8 @@ class ClientSync:
             self.track_client(client)
             tracked = TrackedJob(job, client, len(self.jobs) + 1, api)
             self.jobs.append(tracked)
+            self._active[tracked.index] = tracked
+            self._by_job[id(job)] = tracked
             for entry in self._unclaimed:
                 if entry[0] is client:
                     self._unclaimed.remove(entry)
@@ -149,10 +156,7 @@ class ClientSync:
             return tracked
 
     def lookup(self, job: Any) -> TrackedJob | None:
-        for tracked in reversed(self.jobs):
-            if tracked.job is job:
-                return tracked
-        return None
+        return self._by_job.get(id(job))
 
     def on_join(self, app: AppServer, session: str, event_id: str) -> None:
         """Attribute an accepted join to the oldest job of that session still waiting for one."""
@@ -172,6 +176,9 @@ class ClientSync:
 
     def _job_finished(self, tracked: TrackedJob) -> None:
         with self.world.lock:
+            self._active.pop(tracked.index, None)
+            if tracked.event_id is not None:
+                self._unsettled.discard(tracked.event_id)
             self._wake_job(tracked)
             self.world.changed()
 
@@ -202,7 +209,11 @@ class ClientSync:
         return False
 
     def wake_pollers(self, events: list[str]) -> None:
+        """The reader filed messages for ``events``: their pollers have work to take."""
         for event_id in events:
+            tracked = self.by_event.get(event_id)
+            if tracked is not None and not tracked.done:
+                self._unsettled.add(event_id)
             cv = self._pollers.get(event_id)
             if cv is not None:
                 cv.notify_all()
@@ -226,6 +237,10 @@ class ClientSync:
         def finished(_f: Any) -> None:
             with self.world.lock:
                 self.reader_done.add(id(future))
+                # The client appended None (or "server stopped") to every pending list.
+                for tracked in self._active.values():
+                    if tracked.client is client and tracked.event_id is not None:
+                        self._unsettled.add(tracked.event_id)
                 self.wake_all()
                 self.world.changed()
 
@@ -234,7 +249,7 @@ class ClientSync:
     def blockers(self) -> list[str]:
         """Why the client has not settled yet (empty when it has taken in everything)."""
         reasons: list[str] = []
-        for tracked in self.jobs:
+        for tracked in list(self._active.values()):
             if tracked.done:
                 continue
             if tracked.event_id is None:
@@ -248,13 +263,15 @@ class ClientSync:
                 reasons.append(f"{tracked.name}: the client has not registered event "
                                f"{tracked.event_id[:8]} yet")
                 continue
-            pending = getattr(tracked.client, "pending_messages_per_event", {})
-            messages = pending.get(tracked.event_id)
-            if messages is None:
+            if tracked.event_id in self._unsettled:
+                pending = getattr(tracked.client, "pending_messages_per_event", {})
+                messages = pending.get(tracked.event_id)
+                left = len(messages) if messages is not None else 0
+                reasons.append(f"{tracked.name}: {left} message(s) not yet taken by the "
+                               f"client's poller thread")
+            elif tracked.event_id not in getattr(tracked.client, "pending_messages_per_event",
+                                                 {}):
                 reasons.append(f"{tracked.name}: the client is finishing the job")
-            elif len(messages) or tracked.event_id not in self._pollers:
-                reasons.append(f"{tracked.name}: {len(messages)} message(s) not yet taken "
-                               f"by the client's poller thread")
         return reasons
 
     # -- sleeping ------------------------------------------------------------------
@@ -282,7 +299,10 @@ class ClientSync:
         with world.lock:
             cv = threading.Condition(world.lock)
             self._pollers[event_id] = cv
-            world.changed()
+            if not messages and event_id in self._unsettled:
+                self._unsettled.discard(event_id)
+                if not self._unsettled:
+                    world.changed()
             try:
                 if not messages and not getattr(helper, "thread_complete", False) \
                         and world.active:
@@ -312,9 +332,15 @@ class ClientSync:
         sync = self
 
         def __init__(client: Any, *args: Any, **kwargs: Any) -> None:
-            original(client, *args, **kwargs)
+            # Known before its threads start (its heartbeat stream asks for it by session).
             if sync.world.active:
                 sync.track_client(client)
+            try:
+                original(client, *args, **kwargs)
+            except BaseException:
+                with sync.world.lock:
+                    sync.clients = [c for c in sync.clients if c is not client]
+                raise
 
         return __init__
 

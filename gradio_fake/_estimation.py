@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ._simulator import QueueSim, SimJob
 
-__all__ = ["estimate"]
+__all__ = ["estimate", "estimates"]
 
 
 def estimate(sim: QueueSim, job: SimJob, rank: int) -> float | None:
@@ -40,3 +40,35 @@ def estimate(sim: QueueSim, job: SimJob, rank: int) -> float | None:
             ends.append(start + other_avg)
         till_worker = max(min(ends) - sim.now, 0.0)
     return avg + wait_so_far + till_worker
+
+
+def estimates(sim: QueueSim, cid: str, queue: list[SimJob]) -> list[float | None]:
+    """:func:`estimate` for every event of ``queue`` (rank = index), in one pass."""
+    limit = sim.limit(cid)
+    till_worker: float | None = 0.0
+    running = sim.running.get(cid, [])
+    if limit is not None and len(running) >= limit and running:
+        ends = []
+        for other in running:
+            other_avg = sim.avg_time(other.endpoint.fn_index)
+            if other_avg is None:
+                till_worker = None
+                break
+            start = other.started_at if other.started_at is not None else sim.now
+            ends.append(start + other_avg)
+        else:
+            till_worker = max(min(ends) - sim.now, 0.0)
+    out: list[float | None] = []
+    wait_so_far: float | None = 0.0
+    for job in queue:
+        avg = sim.avg_time(job.endpoint.fn_index)
+        if avg is None or wait_so_far is None or till_worker is None:
+            out.append(None)
+        else:
+            out.append(avg + wait_so_far + till_worker)
+        if wait_so_far is not None:
+            if avg is None:
+                wait_so_far = None
+            elif limit is not None:
+                wait_so_far += avg / limit
+    return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ._estimation import estimate
+from ._estimation import estimate, estimates
 from ._model import EndpointSpec, Error, Load
 from ._scheduler import Priority, Scheduler
 from ._versions import GradioVersion
@@ -132,7 +132,8 @@ class QueueSim:
         self.jobs: dict[str, SimJob] = {}
         self.waiting: dict[str, list[SimJob]] = {}
         self.running: dict[str, list[SimJob]] = {}
-        self.durations: dict[int, list[float]] = {}
+        # Gradio's ProcessTime per function: the mean of successful run times.
+        self._run_totals: dict[int, tuple[float, int]] = {}
         self.stopped = False
 
     # -- helpers ----------------------------------------------------------------
@@ -150,8 +151,12 @@ class QueueSim:
         self._emit(SimMessage(self.now, job.session, job.event_id, kind, fields, gate))
 
     def avg_time(self, fn_index: int) -> float | None:
-        runs = self.durations.get(fn_index)
-        return sum(runs) / len(runs) if runs else None
+        total, count = self._run_totals.get(fn_index, (0.0, 0))
+        return total / count if count else None
+
+    def record_run(self, fn_index: int, seconds: float) -> None:
+        total, count = self._run_totals.get(fn_index, (0.0, 0))
+        self._run_totals[fn_index] = (total + seconds, count + 1)
 
     def limit(self, cid: str) -> int | None:
         for ep in self._endpoints():
@@ -184,6 +189,14 @@ class QueueSim:
         eta = estimate(self, job, rank)
         self._send(job, "estimation", {"rank": rank, "queue_size": len(queue), "rank_eta": eta})
 
+    def _broadcast_estimations(self, cid: str) -> None:
+        """A fresh estimation to every waiting event of ``cid``, in one pass over the queue."""
+        queue = self.waiting.get(cid, [])
+        for rank, (job, eta) in enumerate(zip(queue, estimates(self, cid, queue), strict=True)):
+            if job.session is not None:
+                self._send(job, "estimation",
+                           {"rank": rank, "queue_size": len(queue), "rank_eta": eta})
+
     def _dequeue(self, cid: str) -> None:
         """Start waiting events while workers are free. With status_update_rate "auto",
         every dequeue first sends a fresh estimation to everyone still waiting (Gradio's
@@ -197,8 +210,7 @@ class QueueSim:
             job.started_at = self.now
             running.append(job)
             if self.status_update_rate == "auto":
-                for rank, waiting in enumerate(queue):
-                    self._send_estimation(waiting, rank)
+                self._broadcast_estimations(cid)
             self._start(job)
 
     # -- running ----------------------------------------------------------------
@@ -315,8 +327,7 @@ class QueueSim:
         if job in running:
             running.remove(job)
             if success and job.started_at is not None:
-                self.durations.setdefault(job.endpoint.fn_index, []).append(
-                    self.now - job.started_at)
+                self.record_run(job.endpoint.fn_index, self.now - job.started_at)
             self._dequeue(job.cid)
 
     # -- cancelling -------------------------------------------------------------
@@ -383,8 +394,8 @@ class QueueSim:
     def start_load(self, load: Load, endpoint: EndpointSpec) -> None:
         """Put ``load.ahead`` jobs of other users in the queue now, and schedule arrivals."""
         duration = load.duration if load.duration is not None else endpoint.duration
-        if load.warm and math.isfinite(duration) and not self.durations.get(endpoint.fn_index):
-            self.durations.setdefault(endpoint.fn_index, []).append(duration)
+        if load.warm and math.isfinite(duration) and self.avg_time(endpoint.fn_index) is None:
+            self.record_run(endpoint.fn_index, duration)
         for _ in range(load.ahead):
             self._background_join(endpoint, duration)
         if load.arrival_rate > 0:
