@@ -37,3 +37,18 @@ def demo(session: nox.Session) -> None:
     """The main job: drive a bundled scenario with the real gradio_client and print the timeline."""
     session.install("-e", ".", "gradio_client")
     session.run("gradio-fake", "run", *(session.posargs or ["busy-public-space"]))
+
+
+@nox.session
+@nox.parametrize("client", CLIENTS)
+def bench(session: nox.Session, client: str) -> None:
+    """Speed benchmarks (wall clock) against one gradio_client version."""
+    session.install("-e", ".", f"gradio_client=={client}")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session
+def determinism(session: nox.Session) -> None:
+    """Rerun scenarios (default 1000 times) and count diverging traces; --busy loads a core."""
+    session.install("-e", ".", "gradio_client==2.7.2")
+    session.run("python", "benchmarks/determinism.py", *(session.posargs or ["--runs", "1000"]))

@@ -331,7 +331,7 @@ class AppServer:
             channel = self.channels.get(session)
             if channel is None:
                 return HttpReply(200, dict(_SSE_HEADERS), stream=self._unknown_session())
-            conn = SseConnection(self.world.lock, self.world.changed,
+            conn = SseConnection(self.world.lock, self.world.reader_parked,
                                  lambda events: self.world.on_taken(self, session, events),
                                  self.world.driver_blocked)
             channel.connection = conn

@@ -208,6 +208,9 @@ class ClientSync:
             return True
         return False
 
+    def has_unsettled(self) -> bool:
+        return bool(self._unsettled)
+
     def wake_pollers(self, events: list[str]) -> None:
         """The reader filed messages for ``events``: their pollers have work to take."""
         for event_id in events:

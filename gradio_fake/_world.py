@@ -204,6 +204,12 @@ class World:
         with self.lock:
             self._cv.notify_all()
 
+    def reader_parked(self) -> None:
+        """A stream reader waits for more: worth a look for the barrier unless pollers still
+        have messages to take (then their parking is what it waits for)."""
+        if not self.sync.has_unsettled():
+            self.changed()
+
     def on_join(self, app: AppServer, session: str, event_id: str, ep: EndpointSpec) -> None:
         self.sync.on_join(app, session, event_id)
         if self.serving_delay is not None:
