@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import gradio_client
 import httpx
 import pytest
+from gradio_client import Client
+from gradio_client.client import Job
 from packaging.version import Version
 
 from gradio_fake import SUPPORTED_VERSIONS, FakeGradio
@@ -36,14 +41,28 @@ def fake() -> Iterator[FakeGradio]:
         yield world
 
 
+def _fake_temp_dirs() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("gradio-fake-*")}
+
+
 @pytest.fixture(autouse=True)
 def _no_leaks() -> Iterator[None]:
-    """Every test leaves no thread, time patch or transport patch behind."""
+    """Every test leaves no thread, patch (time, datetime, httpx, gradio_client) or temp
+    file of ours behind."""
     threads = set(threading.enumerate())
-    real_time, real_sleep = time.time, time.sleep
+    real = (time.time, time.sleep, time.monotonic, datetime.datetime)
     handle = httpx.HTTPTransport.handle_request
+    job_methods = {name: vars(Job).get(name) for name in ("result", "status", "__next__")}
+    submit = Client.submit
+    temp_dirs = _fake_temp_dirs()
     yield
-    assert time.time is real_time and time.sleep is real_sleep, "time was not restored"
+    assert (time.time, time.sleep, time.monotonic, datetime.datetime) == real, \
+        "time was not restored"
     assert httpx.HTTPTransport.handle_request is handle, "httpx transport was not restored"
+    assert {name: vars(Job).get(name) for name in job_methods} == job_methods, \
+        "gradio_client.Job was not restored"
+    assert "done" not in vars(Job), "gradio_client.Job.done was not restored"
+    assert Client.submit is submit, "gradio_client.Client was not restored"
+    assert _fake_temp_dirs() <= temp_dirs, "temporary files were left behind"
     leaked = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
     assert not leaked, f"threads leaked: {leaked}"

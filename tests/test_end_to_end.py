@@ -266,3 +266,24 @@ def test_concurrent_futures_wait_on_jobs(fake: FakeGradio, gradio: str) -> None:
     assert len(done) == 3
     assert [j.result() for j in jobs] == ["echo:0", "echo:1", "echo:2"]
     assert fake.clock.now == 6
+
+
+def test_leaving_the_fake_restores_everything() -> None:
+    """No thread of ours survives the context; real time and httpx come back."""
+    import threading
+    import time as time_module
+
+    real_time = time_module.time
+    handle = httpx.HTTPTransport.handle_request
+    before = set(threading.enumerate())
+    with FakeGradio(start="2030-06-01T00:00:00Z") as fake:
+        echo_space(fake, "4.44.1")
+        client = fake.client("acme/echo")
+        client.submit("x", api_name="/predict").result()
+        running = client.submit("y", api_name="/predict")  # left running on purpose
+        assert time_module.time() == pytest.approx(1906502400 + 4)
+        assert not running.done()
+    assert time_module.time is real_time and time_module.time() > 1.7e9
+    assert httpx.HTTPTransport.handle_request is handle
+    assert set(threading.enumerate()) <= before
+    assert running.done()  # ended by the fake's exit (its stream closed)
