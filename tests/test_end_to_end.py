@@ -287,3 +287,24 @@ def test_leaving_the_fake_restores_everything() -> None:
     assert httpx.HTTPTransport.handle_request is handle
     assert set(threading.enumerate()) <= before
     assert running.done()  # ended by the fake's exit (its stream closed)
+
+
+def test_hub_api_through_requests(fake: FakeGradio) -> None:
+    """huggingface_hub 0.x talks to the Hub with requests: that is intercepted too."""
+    requests = pytest.importorskip("requests")
+    fake.space("acme/echo").endpoint("/p", inputs=["textbox"], outputs=["textbox"])
+    info = requests.get("https://huggingface.co/api/spaces/acme/echo", timeout=5)
+    assert info.status_code == 200 and info.json()["host"] == "https://acme-echo.hf.space"
+    with pytest.raises(requests.ConnectionError, match="no fake serves GET"):
+        requests.get("https://example.org/", timeout=5)
+
+
+def test_telemetry_stays_in_process(fake: FakeGradio, gradio: str) -> None:
+    from huggingface_hub import constants
+
+    echo_space(fake, gradio)
+    assert constants.HF_HUB_DISABLE_TELEMETRY is True  # the hub's own thread never starts
+    response = httpx.head("https://huggingface.co/api/telemetry/py_client/initiated")
+    assert response.status_code == 200
+    fake.client("acme/echo").predict("x", api_name="/predict")
+    assert all(r.status is not None for r in fake.requests)  # nothing went unserved
