@@ -13,7 +13,8 @@ nox.options.error_on_missing_interpreters = True
 
 #: Every supported gradio_client: the documented Job API (0.17, Gradio 4.32), 1.x and 2.x.
 CLIENTS = ["0.17.0", "1.3.0", "1.14.0", "2.7.2"]
-TEST_DEPS = ["pytest>=8", "pytest-xdist>=3", "hypothesis>=6.80", "packaging", "requests"]
+TEST_DEPS = ["pytest>=8", "pytest-xdist>=3", "hypothesis>=6.80", "packaging", "requests",
+             "pytest-asyncio>=0.23"]
 
 
 @nox.session

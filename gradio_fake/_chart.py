@@ -278,6 +278,12 @@ def _mark_order(mark: Mark) -> tuple[float, int, int]:
 _REQUEST_KINDS = frozenset({"join", "cancel", "rejected"})
 
 
+def _used_kinds(all_tracks: Sequence[Track]) -> list[str]:
+    """The kinds of mark in the picture, in legend order: the legend explains only those."""
+    used = {mark.kind for track in all_tracks for mark in track.marks}
+    return [kind for kind in _LEGEND_ORDER if kind in used]
+
+
 # -- text ----------------------------------------------------------------------------------
 def _nice_step(span: float, columns: int) -> float:
     """The smallest of 1, 2, 2.5, 5 x 10^k seconds per column that fits ``span``."""
@@ -362,9 +368,14 @@ def render_text(requests: Sequence[RequestRecord], messages: Sequence[MessageRec
         lines.append(f"{track.label[:label_width]:<{label_width}}  "
                      f"{_row(track, step, columns, end)}")
     legend = [f"{_FILL[_WAITING]} waiting", f"{_FILL[_RUNNING]} processing"]
-    legend += [f"{_KINDS[k].char} {_KINDS[k].legend}" for k in _LEGEND_ORDER]
-    lines.append(pad + "  ".join(legend[:6]))
-    lines.append(pad + "  ".join(legend[6:]))
+    legend += [f"{_KINDS[k].char} {_KINDS[k].legend}" for k in _used_kinds(all_tracks)]
+    line = ""
+    for entry in legend:  # wrapped at 80 characters after the labels
+        if line and len(line) + 2 + len(entry) > 80:
+            lines.append(pad + line)
+            line = ""
+        line = f"{line}  {entry}" if line else entry
+    lines.append(pad + line)
     for track in all_tracks:
         where = ", ".join(x for x in (track.space or "",
                                       f"event {track.event_id}" if track.event_id else "") if x)
@@ -385,7 +396,8 @@ def render_svg(requests: Sequence[RequestRecord], messages: Sequence[MessageReco
     end = _span(all_tracks, now)
     step = _nice_step(end, 11) if end > 0 else 1.0
     axis_end = max(math.ceil(end / step - 1e-9), 1) * step
-    left, plot_w, row_h, top = 250, 640, 26, 56
+    longest = max((len(t.label) for t in all_tracks), default=0)
+    left, plot_w, row_h, top = max(150, 30 + 7 * longest), 640, 26, 56
     height = top + row_h * max(len(all_tracks), 1) + 60
     width = left + plot_w + 40
 
@@ -444,7 +456,7 @@ def render_svg(requests: Sequence[RequestRecord], messages: Sequence[MessageReco
                        f'<circle cx="{x(mark.time)}" cy="{y}" r="5" fill={quoteattr(kind.color)}/>'
                        f'{letter}</g>')
     lx, legend_y = 10.0, height - 36
-    for key in _LEGEND_ORDER:
+    for key in _used_kinds(all_tracks):
         kind = _KINDS[key]
         item_w = 24 + 7 * len(kind.legend)
         if lx + item_w > width:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import tempfile
 import threading
 import time
@@ -42,7 +43,8 @@ def fake() -> Iterator[FakeGradio]:
 
 
 def _fake_temp_dirs() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("gradio-fake-*")}
+    # only this process's (other xdist workers and tools make their own)
+    return {p.name for p in Path(tempfile.gettempdir()).glob(f"gradio-fake-{os.getpid()}-*")}
 
 
 @pytest.fixture(autouse=True)

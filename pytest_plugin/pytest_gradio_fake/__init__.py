@@ -44,13 +44,15 @@ _REPORTED = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--gradio-fake-*`` options and the ``gradio_fake_scenarios`` ini setting."""
     group = parser.getgroup("gradio-fake", "gradio-fake (fake Gradio server on a virtual clock)")
     group.addoption("--gradio-fake-scenarios", action="append", default=[], metavar="DIR",
                     help="directory searched for bare scenario names (repeatable)")
     group.addoption("--gradio-fake-allow-network", action="store_true", default=False,
                     help="let requests no fake serves reach the network (default: they fail)")
     group.addoption("--gradio-fake-seed", type=int, default=0, metavar="N",
-                    help="seed of every fake's random choices (default: 0)")
+                    help="seed of the gradio_fake fixture when the test names no scenario "
+                         "(a scenario brings its own; default: 0)")
     group.addoption("--gradio-fake-svg", default=None, metavar="DIR",
                     help="write an SVG picture of the timeline of each failing test to DIR")
     parser.addini("gradio_fake_scenarios", type="paths", default=[],
@@ -58,6 +60,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers; read and check the options (a bad one stops the run)."""
     config.addinivalue_line(
         "markers", f"{MARKER_SCENARIO}(name_or_path, **overrides): load this scenario into the "
         "gradio_fake fixture; gradio_job submits its first call")
@@ -68,6 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
+    """One header line with what makes a run reproducible: the seed and the network policy."""
     settings = config.stash[_SETTINGS]
     network = "allowed" if settings.allow_network else "off"
     return f"gradio-fake: seed {settings.seed}, network {network}"
@@ -102,10 +106,13 @@ def gradio_fake(request: pytest.FixtureRequest,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGradio]:
     """An active :class:`~gradio_fake.FakeGradio` for this test, left cleanly at its end.
 
-    Its seed and network policy come from the command line and the test's
-    ``@pytest.mark.gradio_fake(...)``; a ``@pytest.mark.gradio_scenario(...)``
-    declares the scenario's Space in it. Function-scoped: under Hypothesis
-    ``@given``, use ``with FakeGradio() as fake:`` in the test body instead.
+    A ``@pytest.mark.gradio_scenario(...)`` declares the scenario's Space in it.
+    Seed, from strongest: ``@pytest.mark.gradio_fake(seed=...)``, the scenario's
+    seed (its ``seed=`` override, else the file's), ``--gradio-fake-seed``.
+    Network: ``@pytest.mark.gradio_fake(allow_network=...)``, else
+    ``--gradio-fake-allow-network``. While it is active, starting freezegun or
+    time-machine raises :class:`~gradio_fake.GradioFakeError`. Function-scoped:
+    under Hypothesis ``@given``, use ``with FakeGradio() as fake:`` in the test body.
     """
     item: pytest.Item = request.node
     settings = request.config.stash[_SETTINGS]
@@ -164,6 +171,7 @@ def gradio_job(request: pytest.FixtureRequest, gradio_fake: FakeGradio) -> Job:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Add the "gradio-fake timeline" section (and the SVG) to a failing test's report."""
     report = yield
     fake = item.stash.get(_FAKE, None)
     if fake is not None and report.failed and not item.stash.get(_REPORTED, False):
