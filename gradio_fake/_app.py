@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from ._components import ComponentKind, component_kind, default_value
 from ._diff import diff
+from ._hooks import shape_extra
 from ._http import HttpReply, HttpRequest, json_reply
 from ._model import EndpointSpec, Error
 from ._simulator import CallPlan, QueueFull, QueueSim, SimMessage, ValidationFailed
@@ -543,6 +544,8 @@ class AppServer:
         elif msg.kind == "process_completed":
             self._gen_state.pop(msg.event_id, None)
             base.update(self._completion(msg))
+        else:  # a kind from a plugin (gradio_fake_message_kinds hook), or sent bare
+            base.update(shape_extra(msg.kind, f, v))
         return base
 
     def _completion(self, msg: SimMessage) -> dict[str, Any]:

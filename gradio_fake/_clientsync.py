@@ -211,11 +211,16 @@ class ClientSync:
     def has_unsettled(self) -> bool:
         return bool(self._unsettled)
 
-    def wake_pollers(self, events: list[str]) -> None:
-        """The reader filed messages for ``events``: their pollers have work to take."""
+    def wake_pollers(self, session: str, events: list[str]) -> None:
+        """The reader filed messages for ``events``: their pollers have work to take.
+
+        Marked by session, not by job: the join may have been answered (and its first
+        messages read) before the submitting thread got to track the job.
+        """
+        known = self.client_for_session(session) is not None
         for event_id in events:
             tracked = self.by_event.get(event_id)
-            if tracked is not None and not tracked.done:
+            if (tracked is None and known) or (tracked is not None and not tracked.done):
                 self._unsettled.add(event_id)
             cv = self._pollers.get(event_id)
             if cv is not None:

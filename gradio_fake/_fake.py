@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._clock import VirtualClock, parse_start
 from ._errors import GradioFakeError
 from ._faults import Fault, make_fault
-from ._journal import MessageRecord, RequestRecord
+from ._journal import Journal, MessageRecord, RequestRecord
 from ._realtime import REAL
 from ._space import Space
 from ._timeproj import projection
@@ -110,16 +110,19 @@ class FakeGradio:
         client_kwargs.setdefault("verbose", False)
         return Client(src, **client_kwargs)
 
-    def fault(self, kind: str, *, at: float | None = None, space: str | None = None,
-              **params: Any) -> Fault:
+    def fault(self, kind: str, *, at: float | None = None, after: Any = None, job: Any = None,
+              space: str | None = None, **params: Any) -> Fault:
         """Plan a fault at virtual time ``at`` (default: from now on), on one Space or all.
 
-        Kinds: ``"stream_dropped"`` (``abrupt=False``: clean EOF; True: connection reset),
-        ``"server_stopped"``, ``"heartbeat_stall"``, ``"http_error"`` (``route`` one of
-        config, info, join, data, heartbeat, cancel, reset, upload, file; ``status``;
-        ``times``; ``detail``). What the real client then does is in docs/faults.md.
+        ``after=("progress", 3)`` places it instead right after a job's 3rd progress
+        message reached the client (any message kind; a bare kind means the 1st);
+        ``job=`` (a ``Job`` or event id) ties it to one job. Kinds (``FAULT_KINDS``):
+        stream_dropped, server_stopped, heartbeat_stall, http_error, malformed_message,
+        unknown_message, slow_join, duplicate_completion, missing_completion,
+        heartbeat_404, and any a plugin adds. Their parameters, and what each real
+        client version then does, are in docs/faults.md.
         """
-        planned = make_fault(kind, at=at, space=space, **params)
+        planned = make_fault(kind, at=at, after=after, job=job, space=space, **params)
         self._world.add_fault(planned)
         return planned
 
@@ -174,6 +177,13 @@ class FakeGradio:
         self._world.run_until_idle()
 
     # -- the journal ---------------------------------------------------------------
+    @property
+    def journal(self) -> Journal:
+        """The journal, with its query API: ``fake.journal.requests(route="join")``,
+        ``.messages(msg="progress", job=job)``, ``.sent(job)``, ``.was_cancelled(job)``,
+        ``.joins()``, ``.timeline()`` (docs/journal.md)."""
+        return self._world.journal
+
     @property
     def requests(self) -> list[RequestRecord]:
         """Every HTTP request the fake answered, in order, with its virtual time."""

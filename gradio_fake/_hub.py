@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ._errors import NeverEndingWait
 from ._http import HttpReply, HttpRequest, json_reply
 
 if TYPE_CHECKING:
@@ -26,10 +27,24 @@ _SPACE_ROUTE = re.compile(r"^/api/spaces/([^/]+/[^/]+?)(/runtime)?/?$")
 class HubApi:
     """Answers Hub API requests from the Spaces declared in a fake."""
 
-    def __init__(self, spaces: Callable[[], dict[str, Space]]) -> None:
+    def __init__(self, spaces: Callable[[], dict[str, Space]],
+                 now: Callable[[], float] = lambda: 0.0) -> None:
         self._spaces = spaces
+        self._now = now
         #: Space id -> the host to report instead of its ``*.hf.space`` one (serve mode).
         self.hosts: dict[str, str] = {}
+
+    def stage(self, space: Space) -> str:
+        """The Space's stage now: a BUILDING Space with ``ready_at`` runs from then on."""
+        if space.stage != "BUILDING":
+            return space.stage
+        if space.ready_at is None:
+            # gradio_client polls a BUILDING Space every 2 s for as long as it takes.
+            raise NeverEndingWait(
+                f"Space {space.space_id} is BUILDING and nothing will ever change that, so "
+                f"Client() would poll it forever; give fake.space(..., stage='BUILDING', "
+                f"ready_at=<virtual seconds>) to have it start running then")
+        return "BUILDING" if self._now() < space.ready_at else "RUNNING"
 
     def handle(self, req: HttpRequest) -> HttpReply | None:
         path = req.path
@@ -58,9 +73,8 @@ class HubApi:
             "runtime": self._runtime(space), "cardData": {"sdk": "gradio"},
         })
 
-    @staticmethod
-    def _runtime(space: Space) -> dict[str, object]:
-        return {"stage": space.stage,
+    def _runtime(self, space: Space) -> dict[str, object]:
+        return {"stage": self.stage(space),
                 "hardware": {"current": "cpu-basic", "requested": "cpu-basic"},
                 "storage": None, "gcTimeout": 172800,
                 "replicas": {"current": 1, "requested": 1}}

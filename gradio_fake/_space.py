@@ -40,6 +40,7 @@ class Space:
         show_error: bool = False,
         quirks: bool = True,
         stage: str = "RUNNING",
+        ready_at: float | None = None,
         private: bool = False,
         load: Load | Mapping[str, Any] | None = None,
     ) -> None:
@@ -76,6 +77,13 @@ class Space:
         self.show_error = bool(show_error)
         self.quirks = bool(quirks)
         self.stage = stage
+        if ready_at is not None and (isinstance(ready_at, bool)
+                                     or not isinstance(ready_at, (int, float)) or ready_at < 0):
+            raise ValueError(f"ready_at must be a virtual time >= 0, not {ready_at!r}")
+        if ready_at is not None and stage != "BUILDING":
+            raise ValueError("ready_at= is the virtual time a BUILDING Space starts running; "
+                             f"it needs stage='BUILDING', not {stage!r}")
+        self.ready_at = None if ready_at is None else float(ready_at)
         self.private = bool(private)
         self.load: Load | None = Load.coerce(load)
         self.endpoints: list[EndpointSpec] = []

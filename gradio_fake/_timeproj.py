@@ -60,7 +60,9 @@ _IGNORE = (
 
 # Modules whose attributes are never replaced: the ignore list, and freezegun itself
 # (its ``real_*`` attributes must stay real).
-_NEVER_PATCH = (*_IGNORE, "freezegun")
+# The test runner's own references stay real too (durations, junit times), without putting
+# it on the ignore list, which would make every test function see real time.
+_NEVER_PATCH = (*_IGNORE, "freezegun", "_pytest", "pytest", "pluggy", "xdist", "execnet")
 
 _TIME_FUNCTIONS = (
     "time", "monotonic", "perf_counter", "localtime", "gmtime", "strftime",

@@ -100,6 +100,12 @@ SUPPORTED_VERSIONS: tuple[str, ...] = tuple(_REGISTRY)
 DEFAULT_VERSION = "5.50.0"
 
 
+def unregister_version(version: str) -> None:
+    """Remove a version a plugin added (the built-in ones stay)."""
+    if version not in SUPPORTED_VERSIONS:
+        _REGISTRY.pop(version, None)
+
+
 def register_version(profile: GradioVersion) -> None:
     """Add an emulated version (used by plugins through the ``gradio_fake`` hooks)."""
     _REGISTRY[profile.version] = profile

@@ -9,6 +9,7 @@ outboxes; ``pump`` hands each to its open stream once the client can take it;
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import tempfile
@@ -21,16 +22,16 @@ from typing import TYPE_CHECKING, Any
 from ._app import AppServer
 from ._clientsync import ClientSync, TrackedJob
 from ._clock import VirtualClock
-from ._errors import ClientStuck, NeverEndingWait
-from ._faults import Fault, route_of
+from ._errors import ClientStuck, GradioFakeError, NeverEndingWait
+from ._faults import Fault, FaultPlan
 from ._http import ByteSource, HttpReply, HttpRequest, json_reply
 from ._hub import HUB_ORIGINS, HubApi
 from ._journal import Journal
 from ._model import EndpointSpec
 from ._realtime import REAL
-from ._scheduler import Priority, Scheduler
+from ._scheduler import Scheduler
 from ._simulator import SimMessage
-from ._sse import Outgoing, SessionChannel, SseConnection, StreamAborted
+from ._sse import Outgoing, SessionChannel, SseConnection
 
 if TYPE_CHECKING:
     import datetime
@@ -53,7 +54,8 @@ class World:
         self.clock = VirtualClock(start, self.run_until)
         self.journal = Journal(lambda: self.clock.now)
         self.sync = ClientSync(self)
-        self.hub = HubApi(self._hub_spaces)
+        self.journal.attach(self.sync)
+        self.hub = HubApi(self._hub_spaces, lambda: self.clock.now)
         self.apps: dict[str, AppServer] = {}
         self.spaces: list[Space] = []
         self.active = False
@@ -62,7 +64,7 @@ class World:
         self.inflight = 0
         self._tmp: Path | None = None
         self.user_errors: list[tuple[EndpointSpec, BaseException]] = []
-        self.faults: list[Fault] = []
+        self.fault_plan = FaultPlan(self)
         self.serving_delay: float | None = None  # set by serve mode
         self.join_times: dict[str, float] = {}
         # Event ids for every Space of the world from one seeded stream: unique and stable.
@@ -122,13 +124,15 @@ class World:
             reply: HttpReply | None
             if target is not None:
                 app, rel = target
-                reply = self._injected_error(app, rel) or app.handle(req, rel)
+                reply = self.fault_plan.intercept(app, req, rel) or app.handle(req, rel)
             elif req.origin in HUB_ORIGINS or req.origin == self._hub_endpoint():
                 reply = self.hub.handle(req)
             else:
                 reply = None
             self.journal.request(req, reply, app=target[0] if target else None)
             return reply
+        except GradioFakeError:
+            raise  # our own diagnosis (e.g. a wait that can never end): the user must see it
         except Exception as exc:
             self.journal.request(req, None, error=exc)
             return json_reply(500, {"detail": f"gradio-fake internal error: {exc!r}"})
@@ -139,56 +143,10 @@ class World:
 
     # -- faults --------------------------------------------------------------------
     def add_fault(self, fault: Fault) -> None:
-        with self.lock:
-            if fault.space is not None and not any(
-                    fault.space in (s.space_id, s.root, s.root.rstrip("/"))
-                    for s in self.spaces):
-                raise ValueError(f"fault names space {fault.space!r}, which is not declared")
-            self.faults.append(fault)
-            if fault.kind in ("stream_dropped", "server_stopped"):
-                at = self.clock.now if fault.at is None else fault.at
-                self.scheduler.at(at, Priority.FAULT, lambda: self._strike(fault), repr(fault))
-
-    def _fault_applies(self, fault: Fault, app: AppServer) -> bool:
-        space = app.space
-        return fault.space is None or fault.space in (space.space_id, space.root,
-                                                      space.root.rstrip("/"))
-
-    def _injected_error(self, app: AppServer, rel: str) -> HttpReply | None:
-        route = route_of(rel, app.prefix)
-        with self.lock:
-            for fault in self.faults:
-                if (fault.kind == "http_error" and fault.params["route"] == route
-                        and (fault.at is None or self.clock.now >= fault.at)
-                        and fault.used < fault.params["times"] and self._fault_applies(fault, app)):
-                    fault.used += 1
-                    status = fault.params["status"]
-                    detail = fault.params["detail"] or f"gradio-fake fault: HTTP {status}"
-                    return json_reply(status, {"detail": detail})
-        return None
+        self.fault_plan.add(fault)
 
     def heartbeat_stalled(self, app: AppServer | None) -> bool:
-        return any(f.kind == "heartbeat_stall" and (f.at is None or self.clock.now >= f.at)
-                   and (app is None or self._fault_applies(f, app)) for f in self.faults)
-
-    def _strike(self, fault: Fault) -> None:
-        """A time-triggered fault happens (world lock held, at its virtual time)."""
-        fault.used += 1
-        for app in self.apps.values():
-            if not self._fault_applies(fault, app):
-                continue
-            if fault.kind == "server_stopped":
-                app.stop_server()
-                continue
-            for channel in app.channels.values():
-                conn = channel.connection
-                if conn is None or conn.client_closed or conn.ending:
-                    continue
-                abort = StreamAborted("peer closed connection without sending complete "
-                                      "message body (gradio-fake fault: stream_dropped)")
-                conn.end(abort if fault.params["abrupt"] else None)
-                channel.outbox.clear()
-                app.sim.disconnect(channel.session)
+        return self.fault_plan.heartbeat_stalled(app)
 
     @staticmethod
     def _hub_endpoint() -> str:
@@ -217,9 +175,10 @@ class World:
 
     def on_message(self, app: AppServer, msg: SimMessage, payload: dict[str, Any]) -> None:
         self.journal.message(app, msg, payload)
+        self.fault_plan.on_message(app, msg, payload)
 
     def on_taken(self, app: AppServer, session: str, events: list[str]) -> None:
-        self.sync.wake_pollers(events)
+        self.sync.wake_pollers(session, events)
         self.changed()
 
     def on_stream_open(self, app: AppServer, session: str, conn: SseConnection) -> None:
@@ -252,7 +211,7 @@ class World:
 
     def store_upload(self, name: str, content: bytes) -> Path:
         if self._tmp is None:
-            self._tmp = Path(tempfile.mkdtemp(prefix="gradio-fake-"))
+            self._tmp = Path(tempfile.mkdtemp(prefix=f"gradio-fake-{os.getpid()}-"))
         folder = self._tmp / hashlib.sha1(content).hexdigest()[:16]
         folder.mkdir(exist_ok=True)
         path = folder / name
@@ -297,6 +256,8 @@ class World:
             for channel in app.channels.values():
                 if app.pump(channel):
                     moved = True
+        if self.fault_plan.after_pump():  # strikes waiting for a message to go out
+            moved = True
         return moved
 
     def _stream_blockers(self) -> list[str]:

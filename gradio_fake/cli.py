@@ -1,4 +1,4 @@
-"""The ``gradio-fake`` command: run, validate and list scenarios (and serve them).
+"""The ``gradio-fake`` command: run, validate and list scenarios (serve them, record them).
 
 Exit status: 0 when all is well; 1 when a run's outcome differs from the scenario's
 ``[expect]`` or the run itself failed; 2 for a usage error or an invalid scenario.
@@ -73,6 +73,41 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the bundled scenarios",
                         description="Print each bundled scenario's name and description.")
 
+    record = commands.add_parser(
+        "record", help="record a real Gradio app into a scenario file",
+        description="Connect the real gradio_client to a running Gradio app (4.32-6.31), run "
+                    "the calls you name, observe every message and status with timestamps, "
+                    "and write a scenario that replays the same client-observed behaviour on "
+                    "the fake. Event ids, session hashes, temp paths and timestamps are "
+                    "normalised.",
+        epilog="CALL: '/predict' (no arguments), '/predict=[\"hi\", 3]' (a JSON array of "
+               "arguments) or a JSON object with api_name, args, kwargs, count (how many at "
+               "once), at (seconds), cancel_after (messages), cancel_at (seconds after the "
+               "submit), timeout (seconds), id. Exit status: 0 ok, 1 the app could not be "
+               "recorded or --check found differences, 2 usage error.")
+    record.add_argument("url", metavar="URL", help="the running app, e.g. http://127.0.0.1:7860/")
+    record.add_argument("--call", action="append", default=[], metavar="CALL",
+                        help="a call to make while recording (repeatable; see below)")
+    record.add_argument("--calls", metavar="FILE",
+                        help="more calls: a JSON array of CALL objects, or a TOML file of "
+                             "[[calls]] tables with the same keys")
+    record.add_argument("-o", "--output", metavar="FILE",
+                        help="write the scenario here (default: standard output)")
+    record.add_argument("--json", metavar="FILE", help="also write the raw recording as JSON")
+    record.add_argument("--python", metavar="FILE",
+                        help="also write a Python replay (exact per-message timelines with "
+                             "script= where the recorded calls allow it)")
+    record.add_argument("--name", help="the scenario's name")
+    record.add_argument("--description", help="the scenario's one-line description")
+    record.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                        help="stop waiting for a call after S seconds (default 60)")
+    record.add_argument("--concurrency", action="append", default=[], metavar="API=N",
+                        help="the concurrency_limit of an endpoint ('none': unlimited), when "
+                             "the recorded calls cannot show it (repeatable)")
+    record.add_argument("--check", action="store_true",
+                        help="replay the scenario on the fake and list how the client's "
+                             "observations differ from the real app's")
+
     serve = commands.add_parser(
         "serve", help="serve a scenario on a loopback HTTP server",
         description="Serve a scenario's Space on a real loopback HTTP server.", add_help=False)
@@ -134,6 +169,102 @@ def _list(args: argparse.Namespace) -> int:
     return OK
 
 
+def _record(args: argparse.Namespace) -> int:
+    from ._record import parse_call_spec
+
+    specs = []
+    try:
+        specs += [parse_call_spec(text) for text in args.call]
+        if args.calls:
+            specs += [parse_call_spec(entry) for entry in _calls_file(args.calls)]
+        concurrency = dict(_limit(text) for text in args.concurrency)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    if args.timeout <= 0:
+        raise _UsageError(f"--timeout must be > 0 seconds, not {args.timeout:g}")
+    from ._record import compare, record, replay
+
+    try:
+        recording = record(args.url, specs, timeout=args.timeout)
+    except Exception as exc:  # connection refused, not a Gradio app, ...
+        _fail(f"cannot record {args.url}: {type(exc).__name__}: {exc}")
+        return DIFFERS
+    scenario = recording.to_scenario(name=args.name, description=args.description,
+                                     concurrency=concurrency)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(scenario)
+    else:
+        print(scenario, end="")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            out.write(recording.to_json())
+    if args.python:
+        with open(args.python, "w", encoding="utf-8") as out:
+            out.write(recording.to_python(concurrency=concurrency))
+    summary = ", ".join(f"{c.id} {c.outcome}" for c in recording.calls) or "no calls"
+    print(f"recorded {recording.url} (Gradio {recording.gradio}, gradio_client "
+          f"{recording.client}): {summary}", file=sys.stderr)
+    if not args.check:
+        return OK
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="gradio-fake-record-") as tmp:
+        path = Path(args.output) if args.output else Path(tmp) / "recorded.toml"
+        if not args.output:
+            path.write_text(scenario, encoding="utf-8")
+        differences = compare(recording, replay(path))
+    unexplained = [d for d in differences if not d.known]
+    for difference in differences:
+        print(f"{'known' if difference.known else 'DIFFERS'}: {difference}", file=sys.stderr)
+    print(f"check: the fake replays what the client observed"
+          f"{' exactly' if not differences else ''}; {len(unexplained)} unexplained "
+          f"difference(s), {len(differences) - len(unexplained)} known", file=sys.stderr)
+    return DIFFERS if unexplained else OK
+
+
+def _calls_file(path: str) -> list[Any]:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise ValueError(f"--calls {path}: {exc.strerror or exc}") from None
+    if path.endswith(".toml"):
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
+
+        try:
+            data: Any = tomllib.loads(raw.decode("utf-8")).get("calls", [])
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"--calls {path}: invalid TOML: {exc}") from None
+    else:
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise ValueError(f"--calls {path}: invalid JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise ValueError(f"--calls {path}: expected a list of calls")
+    return data
+
+
+def _limit(text: str) -> tuple[str, int | None]:
+    api, sep, value = text.partition("=")
+    if not sep or not api.strip("/"):
+        raise ValueError(f"--concurrency {text!r}: expected API=N, e.g. /predict=2")
+    if value.strip().lower() == "none":
+        return "/" + api.strip("/"), None
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise ValueError(f"--concurrency {text!r}: N must be an integer >= 1 or 'none'")
+    return "/" + api.strip("/"), limit
+
+
 def _serve(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("gradio_fake._serve") is None:
         _fail("serve is not available yet")
@@ -149,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         handler = {"run": _run, "validate": _validate, "list": _list,
-                   "serve": _serve}[args.command]
+                   "serve": _serve, "record": _record}[args.command]
         return handler(args)
     except _UsageError as exc:
         _fail(str(exc))

@@ -308,3 +308,20 @@ def test_telemetry_stays_in_process(fake: FakeGradio, gradio: str) -> None:
     assert response.status_code == 200
     fake.client("acme/echo").predict("x", api_name="/predict")
     assert all(r.status is not None for r in fake.requests)  # nothing went unserved
+
+
+def test_a_space_that_is_building_then_runs(fake: FakeGradio) -> None:
+    space = fake.space("acme/build", gradio="4.44.1", stage="BUILDING", ready_at=30)
+    space.endpoint("/p", inputs=["textbox"], outputs=["textbox"], result="ok")
+    client = fake.client("acme/build")  # polls the Hub every 2 virtual seconds
+    assert fake.clock.now == 30
+    assert client.predict("x", api_name="/p") == "ok"
+
+
+def test_a_space_building_forever_is_a_clear_error(fake: FakeGradio) -> None:
+    from gradio_fake import NeverEndingWait
+
+    fake.space("acme/build", gradio="4.44.1", stage="BUILDING").endpoint(
+        "/p", inputs=["textbox"], outputs=["textbox"])
+    with pytest.raises(NeverEndingWait, match="BUILDING and nothing will ever change"):
+        fake.client("acme/build")

@@ -383,7 +383,11 @@ def test_schema_fault_kinds_match_the_engine() -> None:
     branches = schema()["$defs"]["fault"]["anyOf"]
     kinds = {b["properties"]["kind"]["const"]: set(b["properties"]) - {"kind", "at"}
              for b in branches}
-    assert kinds == {kind: set(params) for kind, params in FAULT_KINDS.items()}
+    # Every kind scenario files accept exists in the engine with the same parameters.
+    # (The engine has more kinds than the schema exposes yet; see docs/faults.md.)
+    engine = {name: {p.name for p in kind.params} for name, kind in FAULT_KINDS.items()}
+    assert kinds.keys() <= engine.keys()
+    assert kinds == {name: engine[name] for name in kinds}
     http = next(b for b in branches if b["properties"]["kind"]["const"] == "http_error")
     assert tuple(http["properties"]["route"]["enum"]) == ROUTES
 
