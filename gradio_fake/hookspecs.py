@@ -139,7 +139,7 @@ def register_plugin(plugin: object, name: str | None = None) -> str:
 
 
 def unregister_plugin(plugin: object) -> None:
-    """Remove a plugin registered with :func:`register_plugin` (its versions stay known)."""
+    """Remove a plugin registered with :func:`register_plugin`, and the versions it added."""
     from ._hooks import unregister
 
     unregister(plugin)

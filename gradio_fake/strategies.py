@@ -879,13 +879,15 @@ class GradioQueueMachine(RuleBasedStateMachine):
     - ``other_user_submits``: another user (another session) submits a call, which
       competes for the queue with yours (at most :attr:`max_other_jobs`, 0 to turn
       this off);
-    - ``other_user_cancels``: that user cancels one of their calls;
+    - ``other_user_cancels``: that user cancels one of their calls (with the emulated
+      version's quirks, that can also cancel their running call, which then never
+      ends, as on real Gradio; ``SpacePlan(quirks=False)`` to avoid it);
     - ``advance``: virtual time moves by up to :attr:`max_advance` seconds;
     - ``inject_fault``: a fault of :attr:`fault_kinds` (none unless you list some)
       is planned, now or up to :attr:`max_advance` seconds later.
 
-    Subclass it, set the class attributes, and add ``@rule``\\ s that drive your
-    wrapper through :attr:`client` and ``@invariant``\\ s that check it; read what
+    Subclass it, set the class attributes, add rules (``@rule``) that drive your
+    wrapper through :attr:`client` and invariants (``@invariant``) that check it; read what
     the server saw in :attr:`fake` (``fake.requests``, ``fake.messages``) or with
     :meth:`accepted_joins`. To switch a base rule off, override its method with a
     plain method (no ``@rule``). Run it as ``TestMyMachine = MyMachine.TestCase``,

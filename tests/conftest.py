@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import gradio_client
 import httpx
 import pytest
 from gradio_client import Client
 from gradio_client.client import Job
-from packaging.version import Version
+from support import CLIENT_VERSION, COMPATIBLE_VERSIONS, compatible
 
-from gradio_fake import SUPPORTED_VERSIONS, FakeGradio
+from gradio_fake import FakeGradio
 
-CLIENT_VERSION = Version(gradio_client.__version__)
+__all__ = ["CLIENT_VERSION", "COMPATIBLE_VERSIONS", "compatible"]
 
+# tests/differential holds the tests against real Gradio: run them explicitly
+# (docs/evidence.md); the default run does not collect them.
+if not any("differential" in arg for arg in sys.argv):
+    collect_ignore = ["differential"]
 
-def compatible(gradio: str) -> bool:
-    """Clients before 1.14 ignore ``api_prefix``, so they cannot talk to Gradio 5+ (as for real)."""
-    return not (CLIENT_VERSION < Version("1.14") and Version(gradio) >= Version("5"))
-
-
-COMPATIBLE_VERSIONS = [v for v in SUPPORTED_VERSIONS if compatible(v)]
 
 
 @pytest.fixture(params=COMPATIBLE_VERSIONS)

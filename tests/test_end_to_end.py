@@ -8,10 +8,10 @@ from pathlib import Path
 import gradio_client
 import httpx
 import pytest
-from conftest import CLIENT_VERSION, compatible
 from gradio_client import Client
 from gradio_client.utils import QueueError, Status
 from packaging.version import Version
+from support import CLIENT_VERSION, compatible
 
 from gradio_fake import SUPPORTED_VERSIONS, Error, FakeGradio
 

@@ -136,6 +136,8 @@ def test_unregistering_removes_what_a_plugin_added(acme_module: ModuleType) -> N
     with pytest.raises(ValueError, match="'acme_banner' is not one of"):
         make_fault("stream_dropped", after=("acme_banner", 1))
     assert hooks.component("acmecanvas", "4.44.1") is None
+    with pytest.raises(ValueError, match=r"'4\.40\.0' is not an emulated Gradio version"):
+        gradio_version("4.40.0")
 
 
 # ----------------------------------------------------------------------------- refusals

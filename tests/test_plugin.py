@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 import httpcore  # noqa: F401 - see below
 import hypothesis.internal.observability  # noqa: F401 - see below
 import pytest
-from conftest import CLIENT_VERSION
 from packaging.version import Version
+from support import CLIENT_VERSION
 
 from gradio_fake import MessageRecord, RequestRecord
 from gradio_fake._chart import render_svg, render_text, tracks

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import CLIENT_VERSION, compatible
+from support import CLIENT_VERSION, compatible
 
 import gradio_fake
 from gradio_fake import SUPPORTED_VERSIONS, FakeGradio, ScenarioError

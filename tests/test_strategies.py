@@ -7,17 +7,20 @@ import itertools
 import math
 from typing import Any, cast
 
+import gradio_client
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import invariant
+from packaging.version import Version
 
-from gradio_fake import EndpointSpec, Error, FakeGradio, Fault, Load, Space
+from gradio_fake import SUPPORTED_VERSIONS, EndpointSpec, Error, FakeGradio, Fault, Load, Space
 from gradio_fake import strategies as gs
 from gradio_fake._faults import FAULT_KINDS, make_fault
 from gradio_fake._hypothesis import _hypothesis_setup_hook
 from gradio_fake._model import normalize_script
+from gradio_fake._versions import DEFAULT_VERSION
 
 #: No fake is made in most tests here, so many examples are cheap.
 MANY = settings(max_examples=100, deadline=None, database=None)
@@ -209,9 +212,11 @@ def test_bad_arguments_are_invalid_argument_at_once(make: Any) -> None:
 
 
 def test_the_default_versions_follow_the_installed_client() -> None:
-    from conftest import COMPATIBLE_VERSIONS
-
-    assert sorted(gs.compatible_versions()) == sorted(COMPATIBLE_VERSIONS)
+    client = Version(gradio_client.__version__)
+    reachable = [v for v in SUPPORTED_VERSIONS
+                 if client >= Version("1.14") or Version(v) < Version("5")]
+    assert sorted(gs.compatible_versions()) == sorted(reachable)
+    assert gs.compatible_versions()[0] in (DEFAULT_VERSION, "4.44.1", "4.32.2")
 
 
 # ---------------------------------------------------------------------------- st.from_type

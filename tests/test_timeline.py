@@ -9,9 +9,9 @@ import math
 import time
 
 import pytest
-from conftest import CLIENT_VERSION, COMPATIBLE_VERSIONS
 from gradio_client.utils import QueueError, Status
 from packaging.version import Version
+from support import CLIENT_VERSION, COMPATIBLE_VERSIONS
 
 from gradio_fake import ClientStuck, FakeGradio, Load, NeverEndingWait
 
