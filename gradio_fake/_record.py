@@ -1335,28 +1335,42 @@ def call_times(rec: Recording, models: Sequence[EndpointModel] | None = None) ->
     """The virtual times of the recorded calls, so the fake sees joins, cancels and
     completions in the order the server did.
 
-    The fake takes a join at ``at`` and starts it at once when a worker is free, while the
-    real server took it somewhere between the submit and the first message the client
-    received (the stream may open late). So ``at`` is that first message, or, for a call
-    that started at once, its completion minus the endpoint's duration when that is
-    earlier; joins keep their recorded order. The deadline stays at the recorded instant.
+    What the client saw lags the server: a join was taken somewhere between the submit
+    and the first sign of it (its response, or its first message; messages may wait for
+    the server's next 50 ms poll), and a run may start tens of ms after its join. So:
+
+    - a call that started at once (``process_starts`` with its first ``estimation``) is
+      placed where its run must have begun: its completion minus the endpoint's duration;
+    - a queued call is placed in its window (from the submit to the first sign of the
+      join) where the fake's queue, replayed with the endpoint durations and concurrency
+      limits, has the ``queue_size`` its first ``estimation`` reported (a refused join:
+      where the queue is full), preferring the latest such instant;
+    - joins keep their recorded order; a cancel is when ``/cancel`` left the client; a
+      deadline stays at the recorded instant.
     """
-    durations = {m.api_name: m.duration for m in (models or rec.endpoints())}
+    by_name = {m.api_name: m for m in (models or rec.endpoints())}
+    max_size = _max_size(rec)
+    placed: list[tuple[str, float, float, float]] = []  # (endpoint, at, start, end)
     out: dict[str, CallTimes] = {}
     last = 0.0
     for call in sorted(rec.calls, key=lambda c: c.submitted_at):
-        if call.messages:
-            at = float(call.messages[0][0])
-        elif call.joined_at is not None:
-            at = call.joined_at
-        else:
-            at = call.submitted_at
+        model = by_name.get(call.api_name)
+        duration = model.duration if model is not None and model.duration is not None else 0.0
+        limit = model.concurrency_limit if model is not None else 1
+        seen = [t for t in (call.joined_at, call.messages[0][0] if call.messages else None)
+                if t is not None]
+        lo = max(call.submitted_at, last)
+        hi = max(min(seen) if seen else call.submitted_at, lo)
         end = _run_span(call)[1]
-        duration = durations.get(call.api_name)
-        if end is not None and duration is not None and math.isfinite(duration):
-            at = min(at, end - duration)
-        at = round(max(at, last, 0.0), 3)
+        if end is not None and math.isfinite(duration) and _started_at_once(call):
+            at = max(end - duration, lo)
+        else:
+            at = _fit_join(call, lo, hi, placed, max_size)
+        at = round(max(at, 0.0), 3)
         last = at
+        if call.join_status in (None, 200):
+            start = _start_time(call.api_name, at, placed, limit)
+            placed.append((call.api_name, at, start, start + duration))
         cancel_at = None if call.cancelled_at is None else round(max(call.cancelled_at, at), 3)
         timeout = None
         if call.outcome == "TimeoutError" and call.ended_at is not None:
@@ -1365,6 +1379,64 @@ def call_times(rec: Recording, models: Sequence[EndpointModel] | None = None) ->
             timeout = round(max(call.submitted_at + call.timeout - at, 0.001), 3)
         out[call.id] = CallTimes(at, cancel_at, timeout)
     return out
+
+
+def _start_time(endpoint: str, at: float, placed: Sequence[tuple[str, float, float, float]],
+                limit: int | None) -> float:
+    """When a call joining ``endpoint`` at ``at`` starts, first in, first out."""
+    same = [(s, e) for name, _, s, e in placed if name == endpoint]
+    start = max([at] + [s for s, _ in same])
+    if limit is not None and len(same) >= limit:
+        ends = sorted(e for _, e in same)
+        start = max(start, ends[len(same) - limit])
+    return start
+
+
+def _waiting(at: float, placed: Sequence[tuple[str, float, float, float]],
+             endpoint: str | None = None) -> int:
+    """Calls joined by ``at`` and not started yet (on ``endpoint``, or on any)."""
+    return sum(1 for name, joined, start, _ in placed
+               if (endpoint is None or name == endpoint) and joined <= at < start)
+
+
+def _fit_join(call: CallRecording, lo: float, hi: float,
+              placed: Sequence[tuple[str, float, float, float]], max_size: int | None) -> float:
+    """An instant at which the replayed queue agrees with what the server said at this
+    join: the latest such in ``[lo, hi]``; else the earliest a little after ``hi`` (a
+    completion the server had made may have reached the client after the join's
+    response), before anything else happened to the call; else ``hi``."""
+    first = call.messages[0][1] if call.messages else {}
+    want_size = first.get("queue_size") if first.get("msg") == "estimation" else None
+    refused = call.join_status == 503 and max_size is not None
+    if want_size is None and not refused:
+        return hi
+    later = [t for t, _ in call.messages[1:2]]
+    upper = min([hi + 0.25, *later]) if later else hi + 0.25
+
+    def agrees(t: float) -> bool:
+        if refused and max_size is not None:
+            return _waiting(t, placed) >= max_size
+        return _waiting(t, placed, call.api_name) + 1 == want_size
+
+    edges = {lo, hi}
+    for _, _, start, end in placed:
+        for t in (start, end):
+            edges.update((t - 0.001, t + 0.001))
+    inside = sorted((round(t, 3) for t in edges if lo <= t <= hi), reverse=True)
+    after = sorted(round(t, 3) for t in edges if hi < t < upper)
+    for t in [*inside, *after]:
+        if agrees(t):
+            return t
+    return hi
+
+
+def _started_at_once(call: CallRecording, within: float = 0.05) -> bool:
+    """The call's run began with its join: ``process_starts`` right after its first
+    ``estimation``, which put it at rank 0."""
+    kinds = call.messages[:2]
+    return (len(kinds) == 2 and kinds[0][1].get("msg") == "estimation"
+            and kinds[0][1].get("rank") == 0 and kinds[1][1].get("msg") == "process_starts"
+            and kinds[1][0] - kinds[0][0] <= within)
 
 
 def _call_lines(call: CallRecording, times: CallTimes) -> list[str]:

@@ -40,22 +40,16 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from cases import CASES, not_happened  # noqa: E402
+from cases import CASES, known_gap, not_happened  # noqa: E402
 
 ENV_VAR = "GRADIO_FAKE_REAL_VENVS"
 #: a directory to keep each environment's full results in (JSON: recordings, scenarios,
 #: differences), e.g. to read the real messages behind a difference.
 RESULTS_VAR = "GRADIO_FAKE_DIFF_RESULTS"
+#: set to 1 to store this run's real recordings as tests/differential/recordings/*.json,
+#: which test_recordings.py replays on every supported client without real Gradio.
+UPDATE_VAR = "GRADIO_FAKE_UPDATE_RECORDINGS"
 DRIVER_TIMEOUT = 900
-
-#: (Gradio version prefix, case) -> why the fake differs (docs/evidence.md has the messages).
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("6.31", "cancel-queued"):
-        "real 6.31 starts the cancelled queued job anyway (the /cancel of the running job of "
-        "the same session frees the worker before the queued one is removed), so it gets "
-        "process_starts, the empty completion and its real completion; the fake removes it",
-}
-
 
 def _python_of(entry: str) -> str:
     path = Path(entry).expanduser()
@@ -133,12 +127,26 @@ def differential(real_python: str) -> Iterator[dict[str, Any]]:
                 pytest.fail(f"the differential driver failed (exit {done.returncode}):\n"
                             f"{done.stderr[-3000:]}")
             _RESULTS[real_python] = json.loads(out.read_text(encoding="utf-8"))
+            if os.environ.get(UPDATE_VAR) == "1":
+                _store_recordings(_RESULTS[real_python])
             keep = os.environ.get(RESULTS_VAR)
             if keep:
                 Path(keep).mkdir(parents=True, exist_ok=True)
                 name = f"differential-{_RESULTS[real_python].get('gradio', 'unknown')}.json"
                 (Path(keep) / name).write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
     yield _RESULTS[real_python]
+
+
+def _store_recordings(results: dict[str, Any]) -> None:
+    cases = {c["case"]: c["real"] for c in results["cases"] if "real" in c}
+    if len(cases) != len(CASES):
+        return  # a case failed to run: keep the previous recordings
+    folder = HERE / "recordings"
+    folder.mkdir(exist_ok=True)
+    data = {"gradio": results["gradio"], "client": results["client"],
+            "python": results["python"], "cases": cases}
+    (folder / f"gradio-{results['gradio']}.json").write_text(json.dumps(data, indent=1) + "\n",
+                                                              encoding="utf-8")
 
 
 def _render(case: dict[str, Any]) -> str:
@@ -167,8 +175,7 @@ def test_fake_matches_real_gradio(differential: dict[str, Any], case_name: str) 
     assert reason is None, (f"the real app did not do what {case_name!r} is about, in "
                             f"{len(case.get('missed', [])) + 1} recordings: {reason}")
     unexplained = [d for d in case["differences"] if not d.get("known")]
-    gap = next((why for (prefix, name), why in KNOWN_GAPS.items()
-                if name == case_name and version.startswith(prefix)), None)
+    gap = known_gap(version, case_name)
     if gap is not None:
         if unexplained:
             pytest.xfail(f"known gap on Gradio {version}: {gap}")

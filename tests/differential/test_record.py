@@ -122,14 +122,13 @@ api_name = "/slow"
 inputs = [{type = "textbox", label = "text"}]
 outputs = [{type = "textbox", label = "result"}]
 handler = "reverse"
-duration = 0.4
+duration = 1.0
 
 [[endpoints]]
 api_name = "/steps"
 inputs = [{type = "textbox", label = "text"}]
 outputs = [{type = "textbox", label = "result"}]
 yields = ["a", "ab", "abc"]
-progress = [0.5]
 duration = 0.6
 
 [[endpoints]]
@@ -170,7 +169,8 @@ def test_record_a_served_app_then_replay_it_on_the_fake(served: str, tmp_path: P
     calls = {c.id: c for c in recording.calls}
     assert [calls[c].outcome for c in ("c1", "c2", "c3", "c4", "c5")] == [
         "result", "result", "result", "result", "AppError"]
-    ranks = [s["rank"] for c in recording.calls for _, s in c.statuses if s["code"] == "IN_QUEUE"]
+    ranks = [m["rank"] for c in recording.calls for _, m in c.messages
+             if m["msg"] == "estimation"]
     assert max(ranks) >= 1  # the three /slow calls queued behind each other
     assert calls["c4"].outputs == ["a", "ab", "abc"]
     assert all(c.event and c.event.startswith("E") for c in recording.calls)
