@@ -1,10 +1,11 @@
 """Properties of the fake itself, checked with the real client on random Spaces and calls.
 
 Each property is a ``@given`` function that makes its own ``FakeGradio`` per
-example (a function-scoped fixture would be shared by every example). The test
-functions run it, then print and record (``record_property``, for junit XML) how
-many examples ran and how long that took; ``-rP`` shows the lines, and
-``--hypothesis-show-statistics`` the details.
+example (a function-scoped fixture would be shared by every example). A test
+function runs it, then prints and records (``record_property``, for junit XML) how
+many examples ran, how long that took, and how often each kind of case came up
+(the ``tally`` events), so a property that stopped meeting its cases shows it;
+``pytest -rP`` shows those lines.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ _current: list[str] = []
 
 
 def prop_settings(name: str) -> settings:
+    # deadline=None: an example's real time includes the client's threads. No database:
+    # every run explores afresh, and nothing is written into the working tree.
     return settings(max_examples=EXAMPLES[name], deadline=None, database=None)
 
 

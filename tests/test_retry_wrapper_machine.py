@@ -142,15 +142,22 @@ def failing_steps(machine: type[GradioQueueMachine], capsys: pytest.CaptureFixtu
     return info.value, steps
 
 
+def rules(steps: list[str]) -> list[str]:
+    """The rule of each step: ``calls_0 = state.call(text='')`` -> ``call``."""
+    return [re.findall(r"state\.(\w+)\(", step)[0] for step in steps]
+
+
 def test_the_machine_finds_duplicate_jobs_after_a_timeout(
         capsys: pytest.CaptureFixture[str]) -> None:
     error, steps = failing_steps(NaiveWrapperMachine, capsys)
     shown = "\n".join(steps)
     assert "a retry duplicated" in str(error), shown
     # Minimal: make a call, wait on it with a timeout, and it is already duplicated.
-    assert len(steps) == 2, f"not shrunk to a minimal example:\n{shown}"
-    assert "state.call(" in steps[0] and "state.wait(" in steps[1], shown
-    assert "timeout=None" not in steps[1], shown
+    # (Hypothesis's shrinker may leave a harmless step in: allow one.)
+    done = rules(steps)
+    assert done[0] == "call" and done[-1] == "wait" and len(done) <= 3, \
+        f"not shrunk to a minimal example:\n{shown}"
+    assert "timeout=None" not in steps[-1], shown
 
 
 def test_the_machine_finds_a_revived_cancelled_call(capsys: pytest.CaptureFixture[str]) -> None:
@@ -158,9 +165,10 @@ def test_the_machine_finds_a_revived_cancelled_call(capsys: pytest.CaptureFixtur
     shown = "\n".join(steps)
     assert "duplicated (or revived)" in str(error) or "cancelled while pending" in str(error), \
         shown
-    assert len(steps) == 3, f"not shrunk to a minimal example:\n{shown}"
-    assert ["call", "cancel", "wait"] == [re.findall(r"state\.(\w+)\(", s)[0] for s in steps], \
-        shown
+    done = rules(steps)
+    assert "call" in done and "cancel" in done and done[-1] == "wait", shown
+    assert done.index("call") < done.index("cancel") and len(done) <= 4, \
+        f"not shrunk to a minimal example:\n{shown}"
 
 
 # ---------------------------------------------------------------------------- the same, by hand
