@@ -1137,8 +1137,6 @@ def _fit(model: EndpointModel, rec: Recording) -> None:
                                    "(a data-dependent result needs a handler)")
     if model.yields and model.has_result and model.result == model.yields[-1]:
         model.has_result = False  # the last yield is the final output
-    if model.yields and model.duration and math.isfinite(model.duration):
-        model.duration = _exact_last_yield(model.duration, len(model.yields))
     model.concurrency_limit = _concurrency(ran)
     first = ran[0] if ran else None
     if first is not None:
@@ -1147,21 +1145,6 @@ def _fit(model: EndpointModel, rec: Recording) -> None:
         eta = starts.get("eta")
         if isinstance(eta, (int, float)):
             model.warm_eta = round(float(eta), 3)
-
-
-def _exact_last_yield(duration: float, n: int) -> float:
-    """A duration within 5 ms for which ``duration * n / n == duration`` in floating point.
-
-    The fake spreads yields at ``duration * (i + 1) / n``; when the last offset rounds
-    above ``duration`` it falls after the completion and is lost (a bug to fix in the
-    simulator). Recorded durations are rounded to the millisecond anyway.
-    """
-    for step in range(6):
-        for candidate in (duration + step / 1000, duration - step / 1000):
-            candidate = round(candidate, 3)
-            if candidate > 0 and candidate * n / n == candidate:
-                return candidate
-    return duration
 
 
 def _safe(fn: Callable[[list[Any]], Any], args: list[Any]) -> Any:

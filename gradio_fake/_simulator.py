@@ -240,7 +240,15 @@ class QueueSim:
             self._schedule_progress(job, t0, spacing, at)
         n = len(plan.yields)
         for i, values in enumerate(plan.yields):
-            offset = spacing * (i + 1) / n if math.isfinite(dur) else float(i + 1)
+            if not math.isfinite(dur):
+                offset = float(i + 1)
+            elif i == n - 1:
+                # Exactly the completion's offset: ``dur * n / n`` can round one ulp above
+                # ``dur`` (0.1 * 3 / 3 > 0.1), which would put the last yield after the
+                # completion, where it is lost. At the same instant, STEP runs first.
+                offset = dur
+            else:
+                offset = spacing * (i + 1) / n
             at(offset, partial(self._send, job, "process_generating", {"data": values}),
                "yield")
         if math.isfinite(dur):

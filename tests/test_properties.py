@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from gradio_client.utils import Status
-from hypothesis import assume, event, given, note, settings
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
 from gradio_fake import FakeGradio
@@ -371,20 +371,11 @@ STREAMING = st.one_of(
 )
 
 
-def last_yield_rounds_past_the_end(kwargs: Mapping[str, Any]) -> bool:
-    """Engine bug (see test_the_last_yield_is_not_lost_to_rounding): the simulator puts
-    yield i of n at ``duration * (i + 1) / n``, which rounding can put after the
-    completion (0.1 * 3 / 3 > 0.1), and that yield is lost."""
-    n, duration = len(kwargs.get("yields", ())), kwargs.get("duration", 0.0)
-    return bool(n) and math.isfinite(duration) and duration * n / n > duration
-
-
 @prop_settings("outputs_arrive_in_order")
 @given(kwargs=STREAMING, gradio=st.sampled_from(VERSIONS),
        step=st.integers(1, 50).map(lambda n: n / 10))
 @counted
 def outputs_arrive_in_order(kwargs: dict[str, Any], gradio: str, step: float) -> None:
-    assume(not last_yield_rounds_past_the_end(kwargs))  # remove once the engine is fixed
     with FakeGradio() as fake:
         gs.SpacePlan(endpoints=(kwargs,), gradio=gradio).apply(fake)
         sub = gs.Submission("/predict", tuple(_inputs(kwargs)))
@@ -412,14 +403,11 @@ def test_outputs_arrive_in_order(record_property: Any) -> None:
     run_property(outputs_arrive_in_order, record_property)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: yield offsets duration*(i+1)/n can round "
-                   "past the completion (0.1*3/3 > 0.1); the last yield is then lost")
 def test_the_last_yield_is_not_lost_to_rounding() -> None:
-    """Found by outputs_arrive_in_order. When this passes, drop the xfail and the
-    ``assume(not last_yield_rounds_past_the_end(...))`` above."""
+    """Found by outputs_arrive_in_order: ``0.1 * 3 / 3 > 0.1``, so the last yield used to
+    land after the completion. tests/test_generator_yields.py has the property."""
     kwargs = {"api_name": "/predict", "inputs": [], "outputs": ["textbox"],
               "yields": ["a", "b", "c"], "duration": 0.1}
-    assert last_yield_rounds_past_the_end(kwargs)
     with FakeGradio() as fake:
         gs.SpacePlan(endpoints=(kwargs,)).apply(fake)
         job = fake.client("acme/app").submit(api_name="/predict")
