@@ -346,7 +346,12 @@ class QueueSim:
         others get no message at all. The ``{}`` completion goes to ``event_id``: on 4.32
         whenever the session exists, later only while the event is pending. Before 6.31 a
         queued event stays queued and still runs later (a second completion); 6.31
-        removes it from the queue.
+        removes it from the queue, but only after ``cancel_tasks`` has returned: a worker
+        it freed has already started the head of that queue (6.x's dequeue loop polls
+        every 1 ms), so a queued event cancelled while another event of its session and
+        endpoint runs gets ``process_starts``, then ``{}``, then its real completion
+        (recorded on real 6.31.0, docs/evidence.md). With ``quirks=False`` the event is
+        simply removed.
         """
         target = self.jobs.get(event_id)
         if self.quirks:
@@ -363,6 +368,9 @@ class QueueSim:
         if target is None or target.session != session:
             return
         pending = target.state in ("queued", "running") or target in victims
+        if target.state == "queued" and self.version.cancel_removes_queued and self.quirks:
+            for cid in dict.fromkeys(v.cid for v in victims):
+                self._dequeue(cid)  # the freed worker starts before remove_from_queue
         if target.state == "queued" and (self.version.cancel_removes_queued or not self.quirks):
             self.waiting[target.cid].remove(target)
             target.state = "cancelled"

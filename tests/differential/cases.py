@@ -37,12 +37,7 @@ CASES: dict[str, tuple[str, list[dict[str, Any]], str]] = {
 
 #: (Gradio version prefix, case) -> how the fake differs from that real server there (the
 #: tests mark these xfail; docs/evidence.md shows the real messages).
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("6.31", "cancel-queued"):
-        "real 6.31 starts the cancelled queued job anyway (the /cancel of the running job of "
-        "the same session frees the worker before the queued one is removed), so it gets "
-        "process_starts, the empty completion and its real completion; the fake removes it",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def known_gap(version: str, case: str) -> str | None:
