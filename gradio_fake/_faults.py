@@ -660,12 +660,29 @@ class FaultPlan:
             if fault.job is not None:
                 fault.target = self._event_of(fault.job)
             self.faults.append(fault)
-            if fault.after is not None:
+            if fault.after is not None and not self._step_passed(fault):
                 return
             fault.armed_at = world.clock.now if fault.at is None else fault.at
             if fault.definition.strike is not None:
                 world.scheduler.at(fault.armed_at, Priority.FAULT,
                                    lambda: self._strike_all(fault), repr(fault))
+
+    def _step_passed(self, fault: Fault) -> bool:
+        """A fault tied to a job ``after=`` a step that job already got: it arms at once.
+
+        (A ``Job`` exists only once its join was taken, so ``job=j, after="estimation"``
+        is often planned after the step; waiting for it would wait forever.)
+        """
+        if fault.after is None or fault.target is None:
+            return False
+        kind, n = fault.after
+        if self._counts.get(fault.target, {}).get(kind, 0) < n:
+            return False
+        space = next((app.space.name for app in self.world.apps.values()
+                      if fault.target in app.sim.jobs), None)
+        self.world.journal.fault(fault.kind, space, fault.target,
+                                 f"armed at once: the job already got {kind} #{n}")
+        return True
 
     def _event_of(self, job: Any) -> str:
         if isinstance(job, str):

@@ -19,22 +19,13 @@ import difflib
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ScenarioError
-from ._model import Load
-from ._scenario_build import (
-    CallDecl,
-    EndpointDecl,
-    Expectation,
-    FaultDecl,
-    FileArg,
-    SpaceDecl,
-    build,
-    thaw,
-)
+from ._scenario_build import CallDecl, FileArg, Parts, build, thaw
+from ._scenario_faults import document_schema
 from ._scenario_lines import line_of, scan_lines
 from ._scenario_schema import Invalid, format_path, validate
 
@@ -45,6 +36,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 if TYPE_CHECKING:
     from ._fake import FakeGradio
+    from ._faults import Fault
     from ._scenario_report import RunReport
     from ._space import Space
 
@@ -139,15 +131,11 @@ def load_scenario(name_or_path: _PathLike, search_dirs: Iterable[_PathLike] = ()
         raise _syntax_error(path, text, exc) from None
     overridden = _apply_overrides(data, overrides)
     try:
-        validate(data)
+        validate(data, root=document_schema())
         parts = build(data, stem=path.stem, base_dir=path.parent)
     except Invalid as problem:
         raise _located(path, text, problem, overridden) from None
-    return Scenario(
-        name=parts.name, description=parts.description, path=path, seed=parts.seed,
-        space=parts.space, endpoints=parts.endpoints, load=parts.load, faults=parts.faults,
-        calls=parts.calls, expect=parts.expect,
-    )
+    return Scenario(path=path, **{f.name: getattr(parts, f.name) for f in fields(parts)})
 
 
 def _syntax_error(path: Path, text: str, exc: Exception) -> ScenarioError:
@@ -203,24 +191,17 @@ def _argument(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class Scenario(Parts):
     """A checked, immutable scenario: one Space, its load and faults, calls and expectations.
 
-    Made by :func:`load_scenario`. ``path`` is the file it came from; ``seed`` is the
-    seed the CLI and the pytest plugin give the :class:`~gradio_fake.FakeGradio` they
-    create for it (a fake you make yourself keeps its own).
+    Made by :func:`load_scenario`: what the file declares (``name``, ``description``,
+    ``seed``, ``space``, ``endpoints``, ``load``, ``faults``, ``calls``, ``expect``) and
+    ``path``, the file it came from. ``seed`` is the seed the CLI and the pytest plugin
+    give the :class:`~gradio_fake.FakeGradio` they create for it (a fake you make
+    yourself keeps its own).
     """
 
-    name: str
-    description: str
     path: Path
-    seed: int
-    space: SpaceDecl
-    endpoints: tuple[EndpointDecl, ...]
-    load: Load | None
-    faults: tuple[FaultDecl, ...]
-    calls: tuple[CallDecl, ...]
-    expect: Mapping[str, Expectation]
 
     @property
     def gradio(self) -> str:
@@ -228,19 +209,45 @@ class Scenario:
         return self.space.gradio
 
     def apply(self, fake: FakeGradio) -> Space:
-        """Declare this scenario's Space, endpoints, background load and faults on ``fake``."""
+        """Declare this scenario's Space, endpoints, background load and faults on ``fake``.
+
+        A fault tied to a call (``job = "<call id>"``) is left for
+        :meth:`plan_faults_of`, once that call is submitted.
+        """
         space = fake.space(self.space.target, load=self.load, **self.space.options())
         for endpoint in self.endpoints:
             space.endpoint(endpoint.api_name, **endpoint.arguments())
         for fault in self.faults:
-            fake.fault(fault.kind, at=fault.at, space=space.name, **dict(fault.params))
+            if fault.job is None:
+                fake.fault(fault.kind, at=fault.at, after=fault.after, space=space.name,
+                           **dict(fault.params))
         return space
+
+    def plan_faults_of(self, fake: FakeGradio, call_id: str, job: Any) -> list[Fault]:
+        """Plan the faults tied to call ``call_id`` on ``job``, the ``Job`` just submitted for it.
+
+        :meth:`submit` and :meth:`run` do it for you. A fault tied to a call whose join
+        the server refused (or that never reached it) has no job to act on: it is not
+        planned, and the journal says so.
+        """
+        planned = []
+        for fault in self.faults:
+            if fault.job != call_id:
+                continue
+            try:
+                planned.append(fake.fault(fault.kind, at=fault.at, after=fault.after, job=job,
+                                          **dict(fault.params)))
+            except ValueError as exc:
+                fake.journal.fault(fault.kind, self.space.target, None,
+                                   f"not planned: tied to call {call_id!r}: {exc}")
+        return planned
 
     def submit(self, fake: FakeGradio, client: Any = None) -> list[Any]:
         """Submit the calls, each at its virtual time; the ``Job`` of each, in file order.
 
         Call :meth:`apply` first. The clock is moved forward (``fake.clock.run_until``)
-        to each call's ``at``; a time already past submits at once. ``cancel_at`` and
+        to each call's ``at``; a time already past submits at once. The faults tied to a
+        call are planned right after its submit (:meth:`plan_faults_of`). ``cancel_at`` and
         ``timeout`` are left to the caller (:meth:`run` honours them). ``client`` defaults
         to a new ``fake.client()`` for the Space.
         """
@@ -251,6 +258,7 @@ class Scenario:
             if call.at > fake.clock.now:
                 fake.clock.run_until(call.at)
             jobs[call.id] = self.submit_call(client, call)
+            self.plan_faults_of(fake, call.id, jobs[call.id])
         return [jobs[call.id] for call in self.calls]
 
     @staticmethod

@@ -20,8 +20,8 @@ from typing import Any
 
 from . import _scenario_handlers as handlers
 from ._components import component_kind, known_component_types
-from ._faults import make_fault
 from ._model import Error, Load
+from ._scenario_faults import FaultDecl, build_fault
 from ._scenario_schema import Invalid, KeyPath
 from ._space import Space
 from ._versions import DEFAULT_VERSION, gradio_version
@@ -139,15 +139,6 @@ def _output(value: Any, several: bool) -> Any:
 
 
 @dataclass(frozen=True)
-class FaultDecl:
-    """One ``[[faults]]`` entry: ``FakeGradio.fault(kind, at=at, **params)``."""
-
-    kind: str
-    at: float | None
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
 class CallDecl:
     """One ``[[calls]]`` entry: ``client.submit(*args, api_name=..., **kwargs)`` at ``at``."""
 
@@ -214,7 +205,8 @@ def build(data: Mapping[str, Any], *, stem: str, base_dir: Path) -> Parts:
         space=space,
         endpoints=endpoints,
         load=_load(data.get("load"), routes),
-        faults=tuple(_fault(raw, i) for i, raw in enumerate(data.get("faults", []))),
+        faults=tuple(build_fault(raw, i, {c.id: c.at for c in calls})
+                     for i, raw in enumerate(data.get("faults", []))),
         calls=calls,
         expect=_expectations(data.get("expect", {}), [c.id for c in calls]),
     )
@@ -346,15 +338,6 @@ def _load(raw: Mapping[str, Any] | None, routes: list[str]) -> Load | None:
         return Load(**values)
     except (TypeError, ValueError) as exc:
         raise Invalid(("load",), str(exc)) from None
-
-
-def _fault(raw: Mapping[str, Any], index: int) -> FaultDecl:
-    params = {k: v for k, v in raw.items() if k not in ("kind", "at")}
-    try:
-        made = make_fault(raw["kind"], at=raw.get("at"), **params)
-    except (TypeError, ValueError) as exc:
-        raise Invalid(("faults", index), str(exc)) from None
-    return FaultDecl(kind=made.kind, at=made.at, params=MappingProxyType(dict(params)))
 
 
 def _argument(value: Any, path: KeyPath, base_dir: Path) -> Any:

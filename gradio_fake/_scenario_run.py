@@ -122,6 +122,7 @@ def _drive(scenario: Scenario, fake: FakeGradio, downloads: str) -> list[CallRec
                 entry.end(now, type(exc).__name__, None, str(exc))
                 live.append(entry)
                 continue
+            scenario.plan_faults_of(fake, call.id, job)
             live.append(_Live(call, job, now))
         running = [e for e in live if e.record is None]
         for entry in running:

@@ -99,9 +99,14 @@ def _check_keywords(node: Any, where: str) -> None:
             _check_keywords(sub, f"{where}/{key}")
 
 
-def validate(value: Any, node: _Schema | None = None, path: KeyPath = ()) -> None:
-    """Check ``value`` against the scenario schema (or a node of it); raise the first Invalid."""
-    _Validator(schema()).check(value, schema() if node is None else node, path)
+def validate(value: Any, node: _Schema | None = None, path: KeyPath = (),
+             root: _Schema | None = None) -> None:
+    """Check ``value`` against the scenario schema (or a node of it); raise the first Invalid.
+
+    ``root`` replaces the shipped schema (the loader adds plugins' fault kinds to it).
+    """
+    root = schema() if root is None else root
+    _Validator(root).check(value, root if node is None else node, path)
 
 
 def _show(value: Any, limit: int = 60) -> str:

@@ -7,13 +7,21 @@ import re
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import CLIENT_VERSION, compatible
 
 import gradio_fake
 from gradio_fake import SUPPORTED_VERSIONS, FakeGradio, ScenarioError
-from gradio_fake._faults import FAULT_KINDS, ROUTES
+from gradio_fake._faults import (
+    BUILTIN_FAULTS,
+    FAULT_KINDS,
+    ROUTES,
+    STEP_KINDS,
+    FaultParam,
+    make_fault,
+)
 from gradio_fake._scenario import (
     OVERRIDES,
     bundled_dir,
@@ -21,6 +29,7 @@ from gradio_fake._scenario import (
     load_scenario,
     scenario_names,
 )
+from gradio_fake._scenario_faults import PLACEMENT, fault_branch, schema_kinds
 from gradio_fake._scenario_lines import scan_lines
 from gradio_fake._scenario_schema import schema
 from gradio_fake._versions import DEFAULT_VERSION
@@ -278,10 +287,51 @@ BAD_FILES: list[tuple[str, str, str]] = [
     ("unknown fault kind",
      BASE + '\n[[faults]]\nkind = "strem_dropped"\nat = 3\n',
      "case.toml:15: faults[0].kind: expected one of 'stream_dropped', 'server_stopped', "
-     "'heartbeat_stall', 'http_error', got 'strem_dropped'; did you mean 'stream_dropped'?"),
+     "'heartbeat_stall', 'http_error', 'malformed_message', 'unknown_message', 'slow_join', "
+     "'duplicate_completion', 'missing_completion', 'heartbeat_404', got 'strem_dropped'; "
+     "did you mean 'stream_dropped'?"),
     ("a parameter of another fault kind",
      BASE + '\n[[faults]]\nkind = "server_stopped"\nabrupt = true\n',
-     "case.toml:16: faults[0].abrupt: unknown key (allowed here: kind, at)"),
+     "case.toml:16: faults[0].abrupt: unknown key (allowed here: kind, at, after, job)"),
+    ("a fault both at a time and after a step",
+     BASE + '\n[[faults]]\nkind = "stream_dropped"\nat = 3\nafter = "progress"\n',
+     "case.toml:17: faults[0].after: give at (a virtual time) or after (a step of a job), "
+     "not both"),
+    ("a fault after a step that is no message kind",
+     BASE + '\n[[faults]]\nkind = "stream_dropped"\nafter = ["progres", 2]\n',
+     "case.toml:16: faults[0].after: after= counts messages of a job; 'progres' is not one "
+     "of estimation, process_starts, progress, log, process_generating, process_completed, "
+     "process_streaming, unexpected_error; did you mean 'progress'?"),
+    ("a fault after the 0th step",
+     BASE + '\n[[faults]]\nkind = "server_stopped"\nafter = ["progress", 0]\n',
+     "case.toml:16: faults[0].after[1]: expected an integer >= 1, got 0"),
+    ("a fault after something that is not a step",
+     BASE + '\n[[faults]]\nkind = "server_stopped"\nafter = 3\n',
+     "case.toml:16: faults[0].after: expected a message kind such as 'process_starts', or a "
+     "[kind, n] pair such as ['progress', 3], got 3 (an integer)"),
+    ("a fault tied to no call",
+     BASE + '\n[[calls]]\nid = "mine"\napi_name = "/shout"\n\n'
+            '[[faults]]\nkind = "missing_completion"\njob = "mien"\n',
+     "case.toml:20: faults[0].job: no call with id 'mien'; did you mean 'mine'? "
+     "(calls: mine)"),
+    ("a fault tied to a call before it is made",
+     BASE + '\n[[calls]]\nid = "mine"\napi_name = "/shout"\nat = 5\n\n'
+            '[[faults]]\nkind = "stream_dropped"\njob = "mine"\nat = 2\n',
+     "case.toml:22: faults[0].at: at=2 is before call 'mine' is submitted (at=5); a fault "
+     "tied to a call is planned when the call is submitted"),
+    ("a fault acting a number of times that is no number",
+     BASE + '\n[[faults]]\nkind = "slow_join"\ntimes = "never"\n',
+     "case.toml:16: faults[0].times: expected an integer >= 1 or 'none' (no limit), got "
+     "'never' (a string)"),
+    ("a malformed message that is well formed",
+     BASE + '\n[[faults]]\nkind = "malformed_message"\nline = \'data: {"a": 1}\'\n',
+     "case.toml:16: faults[0].line: malformed_message line= 'data: {\"a\": 1}' is a "
+     "well-formed data line; give invalid JSON after 'data:', or a line that does not start "
+     "with it"),
+    ("an unknown message the client knows",
+     BASE + '\n[[faults]]\nkind = "unknown_message"\nmsg = "progress"\n',
+     "case.toml:16: faults[0].msg: unknown_message msg= must be a msg gradio_client does "
+     "not know; 'progress' is one it handles"),
     ("an http error route",
      BASE + '\n[[faults]]\nkind = "http_error"\nroute = "joint"\n',
      "case.toml:16: faults[0].route: expected one of 'config', 'info', 'join', 'data', "
@@ -339,7 +389,8 @@ BAD_FILES: list[tuple[str, str, str]] = [
      BASE + '\n[[calls]]\nid = "a"\napi_name = "/shout"\n\n[expect.a]\noutcome = "Result"\n',
      "case.toml:19: expect.a.outcome: expected one of 'result', 'AppError', 'QueueError', "
      "'ValidationError', 'CancelledError', 'TimeoutError', 'KeyError', 'ValueError', "
-     "'HTTPStatusError', 'NeverEndingWait', got 'Result'; did you mean 'result'?"),
+     "'HTTPStatusError', 'ReadTimeout', 'NeverEndingWait', got 'Result'; did you mean "
+     "'result'?"),
     ("several outputs need an array result",
      BASE.replace('handler = "upper"', 'result = "x"').replace(
          'outputs = ["textbox"]', 'outputs = ["textbox", "number"]'),
@@ -379,17 +430,81 @@ def test_schema_is_draft_2020_12_and_describes_every_key() -> None:
             assert "description" in prop or "description" in target, f"{prefix}{key}"
 
 
-def test_schema_fault_kinds_match_the_engine() -> None:
-    branches = schema()["$defs"]["fault"]["anyOf"]
-    kinds = {b["properties"]["kind"]["const"]: set(b["properties"]) - {"kind", "at"}
-             for b in branches}
-    # Every kind scenario files accept exists in the engine with the same parameters.
-    # (The engine has more kinds than the schema exposes yet; see docs/faults.md.)
-    engine = {name: {p.name for p in kind.params} for name, kind in FAULT_KINDS.items()}
-    assert kinds.keys() <= engine.keys()
-    assert kinds == {name: engine[name] for name in kinds}
-    http = next(b for b in branches if b["properties"]["kind"]["const"] == "http_error")
+def _semantics(node: Any, defs: dict[str, Any]) -> Any:
+    """A schema node with its $refs resolved and its prose (descriptions, messages) left out."""
+    if isinstance(node, list):
+        return [_semantics(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    while "$ref" in node:
+        target = defs[node["$ref"].rsplit("/", 1)[1]]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    prose = {"description", "errorMessage", "examples", "minLength"}
+    return {k: _semantics(v, defs) for k, v in node.items() if k not in prose}
+
+
+def test_schema_fault_kinds_are_the_engines_with_every_parameter() -> None:
+    """The shipped schema spells out every built-in fault kind, each with the placement keys
+    and every engine parameter, typed, bounded and defaulted as the engine declares it."""
+    root = schema()
+    defs = root["$defs"]
+    assert schema_kinds(root) == [kind.name for kind in BUILTIN_FAULTS]
+    assert set(FAULT_KINDS) >= set(schema_kinds(root))
+    for shipped in defs["fault"]["anyOf"]:
+        name = shipped["properties"]["kind"]["const"]
+        kind = FAULT_KINDS[name]
+        assert set(shipped["properties"]) == {*PLACEMENT, *kind.param_names}, name
+        assert _semantics(shipped, defs) == _semantics(fault_branch(kind), defs), name
+        for param in kind.params:
+            assert shipped["properties"][param.name]["description"], (name, param.name)
+    http = next(b for b in defs["fault"]["anyOf"]
+                if b["properties"]["kind"]["const"] == "http_error")
     assert tuple(http["properties"]["route"]["enum"]) == ROUTES
+    assert defs["fault_after"]["examples"][0] in STEP_KINDS
+
+
+def _other_value(param: FaultParam) -> Any:
+    """A valid value of ``param`` other than its default, as a scenario file writes it."""
+    if param.choices:
+        return next(c for c in reversed(param.choices) if c != param.default)
+    if param.type is bool:
+        return not param.default
+    if param.type is str:
+        return {"line": "event: ping", "msg": "unexpected_error"}.get(param.name, "oops")
+    low = param.minimum if param.minimum is not None else 0
+    value = (param.default if param.default is not None else low) + 1
+    return param.type(min(value, param.maximum) if param.maximum is not None else value)
+
+
+def _toml(value: Any) -> str:
+    return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
+
+
+@pytest.mark.parametrize("kind", [k.name for k in BUILTIN_FAULTS])
+def test_every_engine_fault_parameter_is_reachable_from_a_file(tmp_path: Path, kind: str) -> None:
+    """Each parameter of each kind, set in a file, is the value the engine plans with; so
+    are the placements (at, after, job) and "none" for an optional parameter."""
+    definition = FAULT_KINDS[kind]
+    calls = '\n[[calls]]\nid = "mine"\napi_name = "/shout"\nat = 1\n'
+    entries = [('at = 2', {}), ('after = ["progress", 2]', {}),
+               ('after = "process_starts"\njob = "mine"', {})]
+    for param in definition.params:
+        value = _other_value(param)
+        entries.append((f"{param.name} = {_toml(value)}", {param.name: value}))
+        if param.optional:
+            entries.append((f'{param.name} = "none"', {param.name: None}))
+    text = BASE + calls + "".join(f'\n[[faults]]\nkind = "{kind}"\n{body}\n'
+                                  for body, _ in entries)
+    scenario = load_scenario(write(tmp_path, text))
+    assert len(scenario.faults) == len(entries)
+    placed = scenario.faults[:3]
+    assert [(f.at, f.after, f.job) for f in placed] == [
+        (2.0, None, None), (None, ("progress", 2), None), (None, ("process_starts", 1), "mine")]
+    for decl, (_, given) in zip(scenario.faults, entries, strict=True):
+        planned = make_fault(decl.kind, at=decl.at, after=decl.after, **decl.params)
+        assert planned.kind == kind
+        for name, value in given.items():
+            assert planned.params[name] == value, (kind, name)
 
 
 def test_schema_default_gradio_is_the_engine_default() -> None:
@@ -403,6 +518,15 @@ def test_docs_list_every_bundled_scenario_and_every_key() -> None:
     for section in ("space", "endpoint", "load", "call", "expectation"):
         for key in schema()["$defs"][section]["properties"]:
             assert f"`{key}`" in docs, f"docs/scenarios.md does not document {section}.{key}"
+    faults = docs.split("### `[[faults]]`", 1)[1].split("\n### ", 1)[0]
+    for key in PLACEMENT:
+        assert f"| `{key}` |" in faults, f"docs/scenarios.md does not document faults.{key}"
+    for kind in BUILTIN_FAULTS:
+        row = next((line for line in faults.splitlines() if line.startswith(f"| `{kind.name}`")),
+                   None)
+        assert row is not None, f"docs/scenarios.md does not list fault kind {kind.name}"
+        for param in kind.param_names:
+            assert f"`{param}`" in row, f"docs/scenarios.md: {kind.name} lacks {param}"
 
 
 # -- line numbers ------------------------------------------------------------------------------
