@@ -30,10 +30,17 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["ComponentKind", "component_kind", "default_value", "known_component_types"]
+__all__ = [
+    "BUILTIN_COMPONENT_TYPES",
+    "ComponentKind",
+    "NotInVersion",
+    "component_kind",
+    "default_value",
+    "known_component_types",
+]
 
 # Eras: the emulated versions, in order.  Other 4.x/5.x/6.x versions map onto the nearest.
 _E432, _E444, _E5, _E6 = 0, 1, 2, 3
@@ -510,24 +517,63 @@ _EMPTY: _J = {
 }  # fmt: skip
 
 
+#: The component ``type`` names gradio-fake describes itself (plugins may add others).
+BUILTIN_COMPONENT_TYPES: tuple[str, ...] = _KINDS
+
+
 def known_component_types() -> tuple[str, ...]:
-    """The component ``type`` names this catalog knows, sorted."""
-    return _KINDS
+    """The component ``type`` names known: this catalog's and plugins' (any version), sorted."""
+    from ._hooks import component_types  # the plugin manager imports this module
+
+    plugins = component_types()
+    return tuple(sorted({*_KINDS, *plugins})) if plugins else _KINDS
+
+
+def _plugin_kind(type_name: str, gradio_version: str) -> ComponentKind | None:
+    """A plugin's component ``type_name`` as ``gradio_version`` has it (fresh dicts), or None."""
+    from ._hooks import component
+
+    found = component(type_name, gradio_version)
+    if found is None:
+        return None
+    return replace(found, api_info=copy.deepcopy(found.api_info),
+                   example_input=copy.deepcopy(found.example_input),
+                   default_props=copy.deepcopy(found.default_props))
+
+
+class NotInVersion(ValueError):
+    """A plugin's component type that the plugin does not describe for the asked version."""
+
+
+def _unknown(type_name: str, key: str, gradio_version: str) -> ValueError:
+    from ._hooks import component_types
+
+    plugins = component_types()
+    if key in plugins or type_name in plugins:
+        return NotInVersion(f"Gradio component type {type_name!r} comes from a plugin that does "
+                          f"not describe it for Gradio {gradio_version}")
+    known = tuple(sorted({*_KINDS, *plugins}))
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return ValueError(
+        f"unknown Gradio component type {type_name!r}{hint} (known types: {', '.join(known)})")
 
 
 def component_kind(type_name: str, gradio_version: str) -> ComponentKind:
     """Describe component ``type_name`` ("Textbox", "textbox", ...) as ``gradio_version`` does.
 
-    Raises ValueError for an unknown type (naming the known ones and the closest match) or a
-    Gradio version outside 4.x-6.x.  Every call returns fresh, independently mutable dicts.
+    A type this catalog does not know is looked up among the plugins' components (the
+    ``gradio_fake_components`` hook). Raises ValueError for an unknown type (naming the
+    known ones and the closest match), a plugin type the plugin does not describe for
+    that version, or a Gradio version outside 4.x-6.x. Every call returns fresh,
+    independently mutable dicts.
     """
     key = type_name.strip().lower().replace("_", "").replace("-", "").replace(" ", "")
     if key not in _KINDS:
-        close = difflib.get_close_matches(key, _KINDS, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(
-            f"unknown Gradio component type {type_name!r}{hint} (known types: {', '.join(_KINDS)})"
-        )
+        plugin = _plugin_kind(type_name, gradio_version)
+        if plugin is None:
+            raise _unknown(type_name, key, gradio_version)
+        return plugin
     era = _era(gradio_version)
     api_info = _api_info(key, era, list(_CHOICES))
     description = api_info.get("additional_description" if era >= _E5 else "description")

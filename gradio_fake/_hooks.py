@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import pluggy
 
 from . import hookspecs
-from ._components import ComponentKind
+from ._components import BUILTIN_COMPONENT_TYPES, ComponentKind
 from ._errors import GradioFakeError
 from ._faults import BUILTIN_FAULTS, CLIENT_MESSAGES, STEP_KINDS, FaultKind
 from ._versions import SUPPORTED_VERSIONS, GradioVersion, register_version, unregister_version
@@ -267,14 +267,12 @@ def _push_versions(manager: pluggy.PluginManager) -> None:
 def components(version: str, manager: pluggy.PluginManager | None = None) \
         -> Mapping[str, ComponentKind]:
     """type -> :class:`ComponentKind` of the components plugins add, as ``version`` has them."""
-    from ._components import known_component_types
-
     pm = manager or plugin_manager()
 
     def build() -> Mapping[str, ComponentKind]:
         items = _collect(pm, "gradio_fake_components", ComponentKind, "type",
                          {"version": version})
-        builtin = set(known_component_types())
+        builtin = set(BUILTIN_COMPONENT_TYPES)
         for plugin, kind in items:
             if kind.type in builtin:
                 raise GradioFakeError(f"plugin {plugin!r}: component {kind.type!r} is one "

@@ -159,7 +159,7 @@ class EndpointSpec:
         return f"/{self.api_name}" if self.api_name else f"fn_index={self.fn_index}"
 
 
-def _components(arg: str, value: Any) -> tuple[ComponentSpec, ...]:
+def _components(arg: str, value: Any, gradio: str) -> tuple[ComponentSpec, ...]:
     if isinstance(value, (str, Mapping)):
         value = [value]
     if not isinstance(value, Sequence):
@@ -181,7 +181,7 @@ def _components(arg: str, value: Any) -> tuple[ComponentSpec, ...]:
         if not isinstance(type_name, str):
             raise TypeError(f"{arg}[{i}] type must be a string, not {type_name!r}")
         try:
-            kind = component_kind(type_name, "5.50.0")
+            kind = component_kind(type_name, gradio)
         except ValueError as exc:
             raise ValueError(f"{arg}[{i}]: {exc}") from None
         if label is not None and not isinstance(label, str):
@@ -251,15 +251,20 @@ def make_endpoint(
     validator: Callable[..., Any] | None = None,
     script: Sequence[Any] | None = None,
     fn_index: int = 0,
+    gradio: str = "5.50.0",
 ) -> EndpointSpec:
-    """Validate the arguments of ``Space.endpoint`` and build the immutable spec."""
+    """Validate the arguments of ``Space.endpoint`` and build the immutable spec.
+
+    ``gradio`` is the Space's emulated version: the components must exist in it (a
+    plugin's component may exist in some versions only).
+    """
     if api_name is not None:
         if not isinstance(api_name, str) or not api_name.strip("/"):
             raise TypeError(f"api_name must be a non-empty string such as '/predict', "
                             f"not {api_name!r}")
         api_name = api_name.strip("/")
-    ins = _components("inputs", inputs)
-    outs = _components("outputs", outputs)
+    ins = _components("inputs", inputs, gradio)
+    outs = _components("outputs", outputs, gradio)
     if fn is not None and not callable(fn):
         raise TypeError(f"fn= must be callable, not {fn!r}")
     if fn is not None and has_result:

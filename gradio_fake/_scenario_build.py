@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import _scenario_handlers as handlers
-from ._components import component_kind, known_component_types
+from ._components import NotInVersion, component_kind, known_component_types
 from ._model import Error, Load
 from ._scenario_faults import FaultDecl, build_fault
 from ._scenario_schema import Invalid, KeyPath
@@ -227,12 +227,18 @@ def _components(raw: Sequence[Any], path: KeyPath, gradio: str) -> tuple[Any, ..
         name = item if isinstance(item, str) else item["type"]
         try:
             component_kind(name, gradio)
+        except NotInVersion as exc:
+            raise Invalid(_component_path(path, i, item), str(exc)) from None
         except ValueError:
             known = known_component_types()
-            where = (*path, i) if isinstance(item, str) else (*path, i, "type")
+            where = _component_path(path, i, item)
             hint = _suggest(name.lower(), known) or f" (known types: {', '.join(known)})"
             raise Invalid(where, f"unknown component type {name!r}{hint}") from None
     return tuple(freeze(item) for item in raw)
+
+
+def _component_path(path: KeyPath, index: int, item: Any) -> KeyPath:
+    return (*path, index) if isinstance(item, str) else (*path, index, "type")
 
 
 def _labels(components: Sequence[Any]) -> list[str]:

@@ -156,7 +156,7 @@ class Space:
             duration=duration, progress=progress, yields=yields, logs=logs, error=error,
             concurrency_limit=concurrency_limit, concurrency_id=concurrency_id,
             show_api=show_api, validator=validator, script=script,
-            fn_index=len(self.endpoints),
+            fn_index=len(self.endpoints), gradio=self.version.version,
         )
         self.endpoints.append(spec)
         if self._on_change is not None:

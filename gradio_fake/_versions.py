@@ -111,11 +111,24 @@ def register_version(profile: GradioVersion) -> None:
     _REGISTRY[profile.version] = profile
 
 
+def _load_plugins() -> None:
+    """Make the process-wide plugin manager, if not yet: it registers plugins' versions."""
+    from ._hooks import plugin_manager  # it imports this module
+
+    plugin_manager()
+
+
 def gradio_version(name: str) -> GradioVersion:
-    """The profile for ``name`` ("4.44.1", "4.44", "6"…); ValueError listing the known ones."""
+    """The profile for ``name`` ("4.44.1", "4.44", "6"…); ValueError listing the known ones.
+
+    A name not among the built-in versions loads the plugins (entry points of the
+    ``gradio_fake`` group) first, so a version a plugin adds is found.
+    """
     if not isinstance(name, str):
         raise TypeError(f"gradio= must be a version string such as '4.44.1', not {name!r}")
     key = _ALIASES.get(name, name)
+    if key not in _REGISTRY:
+        _load_plugins()
     try:
         return _REGISTRY[key]
     except KeyError:

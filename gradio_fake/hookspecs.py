@@ -10,7 +10,8 @@ the hooks below. Install one with an entry point in the ``gradio_fake`` group::
 
 or register it in-process with :func:`register_plugin` (this module). Entry points
 are loaded once per process, the first time gradio-fake needs its catalogues (a
-``FakeGradio`` is made, a fault is planned, ``FAULT_KINDS`` is read).
+``FakeGradio`` is made, a fault is planned, ``FAULT_KINDS`` is read, a Gradio
+version or component type gradio-fake does not know itself is asked for).
 
 Every hook returns a list of descriptions; gradio-fake merges them (its own
 built-ins are an internal plugin using these same hooks) and refuses two

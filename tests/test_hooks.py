@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from gradio_fake import FakeGradio, GradioFakeError
+from gradio_fake import FakeGradio, GradioFakeError, ScenarioError, load_scenario
 from gradio_fake import _hooks as hooks
+from gradio_fake._components import component_kind, known_component_types
 from gradio_fake._faults import BUILTIN_FAULTS, FAULT_KINDS, make_fault, step_kinds
 from gradio_fake._versions import gradio_version
 from gradio_fake.hookspecs import (
@@ -126,6 +127,65 @@ def test_a_plugin_component_is_described_per_version(acme: ModuleType) -> None:
     assert "acmecanvas" in hooks.component_types()
 
 
+def test_a_plugin_component_is_an_input_and_output_the_real_client_uses(
+        acme: ModuleType, fake: FakeGradio) -> None:
+    space = fake.space("acme/draw", gradio="4.44.1")
+    space.endpoint("/predict", inputs=[{"type": "AcmeCanvas", "label": "sketch"}],
+                   outputs=["acmecanvas"], fn=str.upper)
+    client = fake.client("acme/draw")
+    assert client.predict("<svg/>", api_name="/predict") == "<SVG/>"
+    config = fake.journal.requests(route="config").last.response
+    assert [c["type"] for c in config["components"]] == ["acmecanvas", "acmecanvas"]
+    info = fake.journal.requests(route="info").last.response
+    (param,) = info["named_endpoints"]["/predict"]["parameters"]
+    assert (param["label"], param["component"], param["python_type"]["type"]) == \
+        ("sketch", "Acmecanvas", "str")
+    assert "acmecanvas" in known_component_types()
+    assert component_kind("acme_canvas", "4.44.1").example_input == "<svg/>"
+
+
+def test_a_plugin_component_missing_from_a_version_is_refused(acme: ModuleType,
+                                                               fake: FakeGradio) -> None:
+    space = fake.space("acme/draw5", gradio="5.50.0")
+    with pytest.raises(ValueError, match=r"inputs\[0\]: Gradio component type 'acmecanvas' "
+                                         r"comes from a plugin that does not describe it for "
+                                         r"Gradio 5\.50\.0"):
+        space.endpoint("/predict", inputs=["acmecanvas"], outputs=["textbox"])
+    with pytest.raises(ValueError, match="unknown Gradio component type 'acmecanvass'; did you "
+                                         "mean 'acmecanvas'"):
+        space.endpoint("/predict", inputs=["acmecanvass"], outputs=["textbox"])
+
+
+def test_a_plugin_component_in_a_scenario_file(acme: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "draw.toml"
+    path.write_text(textwrap.dedent("""\
+        description = "A drawing Space with Acme's canvas."
+        [space]
+        id = "acme/draw"
+        gradio = "4.44.1"
+        [[endpoints]]
+        api_name = "/predict"
+        inputs = ["acmecanvas"]
+        outputs = [{type = "AcmeCanvas", label = "out"}]
+        handler = "upper"
+        [[calls]]
+        id = "draw"
+        api_name = "/predict"
+        args = ["<svg/>"]
+        [expect.draw]
+        outcome = "result"
+        result = "<SVG/>"
+        """))
+    scenario = load_scenario(path)
+    with FakeGradio() as fake:
+        assert scenario.run(fake).matches_expectations() == []
+    path.write_text(path.read_text().replace('"4.44.1"', '"5.50.0"'))
+    with pytest.raises(ScenarioError, match=r"draw\.toml:7: endpoints\[0\]\.inputs\[0\]: "
+                                            r"Gradio component type 'acmecanvas' comes from a "
+                                            r"plugin"):
+        load_scenario(path)
+
+
 def test_unregistering_removes_what_a_plugin_added(acme_module: ModuleType) -> None:
     register_plugin(acme_module, "acme")
     make_fault("stream_dropped", after=("acme_banner", 1))
@@ -136,6 +196,9 @@ def test_unregistering_removes_what_a_plugin_added(acme_module: ModuleType) -> N
     with pytest.raises(ValueError, match="'acme_banner' is not one of"):
         make_fault("stream_dropped", after=("acme_banner", 1))
     assert hooks.component("acmecanvas", "4.44.1") is None
+    assert "acmecanvas" not in known_component_types()
+    with pytest.raises(ValueError, match="unknown Gradio component type 'acmecanvas'"):
+        component_kind("acmecanvas", "4.44.1")
     with pytest.raises(ValueError, match=r"'4\.40\.0' is not an emulated Gradio version"):
         gradio_version("4.40.0")
 
@@ -238,6 +301,38 @@ def test_a_broken_entry_point_names_itself(tmp_path: Path,
     with pytest.raises(GradioFakeError, match=r"plugin 'broken' \(gradio_fake_no_such_module, "
                                               r"from gradio-fake-broken\) failed to load"):
         hooks.new_plugin_manager()
+
+
+def test_a_plugin_version_and_component_need_no_fake_to_be_found(tmp_path: Path) -> None:
+    """gradio_version() and the component catalogue load the plugins on a miss: a Space
+    and a scenario file name a plugin's version and component before any fake exists."""
+    write_dist_info(tmp_path, "[gradio_fake]\nacme = gradio_fake_acme\n")
+    (tmp_path / "old.toml").write_text(textwrap.dedent("""\
+        description = "Gradio 4.40 from Acme's plugin."
+        [space]
+        id = "acme/old"
+        gradio = "4.40.0"
+        [[endpoints]]
+        api_name = "/predict"
+        inputs = ["acmecanvas"]
+        outputs = ["textbox"]
+        """))
+    script = textwrap.dedent(f"""
+        from gradio_fake import _hooks
+        from gradio_fake._versions import gradio_version
+        assert _hooks._manager is None, "loaded at import"
+        assert gradio_version("4.40.0").version == "4.40.0"
+        from gradio_fake import Space, load_scenario
+        Space("acme/old", gradio="4.40.0").endpoint(
+            "/predict", inputs=["acmecanvas"], outputs=["textbox"])
+        print(load_scenario({str(tmp_path / "old.toml")!r}).gradio)
+    """)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(PLUGIN_DIR),
+                                                       str(ROOT)]))
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "4.40.0"
 
 
 def test_an_installed_plugin_is_loaded_lazily_in_a_fresh_process(tmp_path: Path) -> None:
