@@ -66,10 +66,19 @@ class AppServer:
         self._gen_state: dict[str, list[Any]] = {}
         self.load_started = False
         self._files: dict[str, Path] = {}
+        self._kinds: dict[str, ComponentKind] = {}
 
     # -- components and config -----------------------------------------------------
     def _kind(self, type_name: str) -> ComponentKind:
+        """A fresh description of a component (callers may embed or change its dicts)."""
         return component_kind(type_name, self.version.version)
+
+    def _kind_facts(self, type_name: str) -> ComponentKind:
+        """The same, shared and read-only: for lookups on every message."""
+        kind = self._kinds.get(type_name)
+        if kind is None:
+            kind = self._kinds[type_name] = self._kind(type_name)
+        return kind
 
     def _component_ids(self) -> list[tuple[EndpointSpec, list[int], list[int]]]:
         out = []
@@ -309,7 +318,7 @@ class AppServer:
         if not verdict:
             return []
         names = [n for n, spec in zip(self._parameter_names(ep), ep.inputs, strict=True)
-                 if not self._kind(spec.type).skip_api]
+                 if not self._kind_facts(spec.type).skip_api]
         if isinstance(verdict, str):
             verdict = {names[0] if names else "input": verdict}
         out = []
@@ -447,7 +456,7 @@ class AppServer:
     def _inputs_for_fn(self, ep: EndpointSpec, data: list[Any]) -> list[Any]:
         values = []
         for spec, value in zip(ep.inputs, data, strict=False):
-            if self._kind(spec.type).is_file and isinstance(value, dict) and "path" in value:
+            if self._kind_facts(spec.type).is_file and isinstance(value, dict) and "path" in value:
                 value = value["path"]
             values.append(value)
         return values
@@ -464,7 +473,7 @@ class AppServer:
                                   f"(needed: {n}, returned: {got}).")
         out = []
         for spec, value in zip(ep.outputs, values, strict=True):
-            if self._kind(spec.type).is_file:
+            if self._kind_facts(spec.type).is_file:
                 value = self._file_data(value)
             out.append(_jsonable(value))
         return out
@@ -500,7 +509,7 @@ class AppServer:
         return CallPlan(yields, outputs, ep.error)
 
     def _defaults(self, ep: EndpointSpec) -> list[Any]:
-        return [_jsonable(default_value(self._kind(spec.type))) for spec in ep.outputs]
+        return [_jsonable(default_value(self._kind_facts(spec.type))) for spec in ep.outputs]
 
     # -- messages ------------------------------------------------------------------
     def _on_message(self, msg: SimMessage) -> None:

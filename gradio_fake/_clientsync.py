@@ -72,6 +72,11 @@ class ClientSync:
         self.clients: list[Any] = []
         self.jobs: list[TrackedJob] = []
         self._active: dict[int, TrackedJob] = {}  # jobs not done yet, in submit order
+        # Active jobs the barrier must look at: every job until it is seen quiet
+        # (joined, registered, nothing left to take), and again whenever something the
+        # fake can see may change that (a message filed, a cancel, its reader ending).
+        # Jobs with messages to take are found through _unsettled.
+        self._watch: dict[int, TrackedJob] = {}
         self._by_job: dict[int, TrackedJob] = {}  # id(Job) -> tracked (jobs are kept alive)
         # Events whose messages the client's reader has filed but whose poller has not yet
         # drained them (kept incrementally: the barrier checks it on every wake-up).
@@ -146,6 +151,7 @@ class ClientSync:
             tracked = TrackedJob(job, client, len(self.jobs) + 1, api)
             self.jobs.append(tracked)
             self._active[tracked.index] = tracked
+            self._watch[tracked.index] = tracked
             self._by_job[id(job)] = tracked
             for entry in self._unclaimed:
                 if entry[0] is client:
@@ -173,10 +179,13 @@ class ClientSync:
                    session: str) -> None:
         tracked.event_id, tracked.app, tracked.session = event_id, app, session
         self.by_event[event_id] = tracked
+        if tracked.index in self._active:
+            self._watch[tracked.index] = tracked
 
     def _job_finished(self, tracked: TrackedJob) -> None:
         with self.world.lock:
             self._active.pop(tracked.index, None)
+            self._watch.pop(tracked.index, None)
             if tracked.event_id is not None:
                 self._unsettled.discard(tracked.event_id)
             self._wake_job(tracked)
@@ -218,9 +227,10 @@ class ClientSync:
         messages read) before the submitting thread got to track the job.
         """
         known = self.client_for_session(session) is not None
-        for event_id in events:
+        for event_id in dict.fromkeys(events):
             tracked = self.by_event.get(event_id)
-            if (tracked is None and known) or (tracked is not None and not tracked.done):
+            if (tracked is None and known) or (tracked is not None
+                                               and tracked.index in self._active):
                 self._unsettled.add(event_id)
             cv = self._pollers.get(event_id)
             if cv is not None:
@@ -255,32 +265,48 @@ class ClientSync:
         future.add_done_callback(finished)
 
     def blockers(self) -> list[str]:
-        """Why the client has not settled yet (empty when it has taken in everything)."""
+        """Why the client has not settled yet (empty when it has taken in everything).
+
+        Called on every wake-up of the barrier, so the common case (a registered job
+        with nothing left to take) costs a few attribute and set lookups per job; a
+        job's future is consulted only when it would otherwise block.
+        """
+        candidates = dict(self._watch)
+        for event_id in self._unsettled:
+            tracked = self.by_event.get(event_id)
+            if tracked is not None and tracked.index in self._active:
+                candidates[tracked.index] = tracked
         reasons: list[str] = []
-        for tracked in list(self._active.values()):
-            if tracked.done:
-                continue
-            if tracked.event_id is None:
-                reasons.append(f"{tracked.name}: the client has not sent its join yet")
-                continue
-            if getattr(tracked.communicator, "should_cancel", False):
-                reasons.append(f"{tracked.name}: the client is cancelling it (/reset, then "
-                               f"CancelledError)")
-                continue
-            if not self.is_registered(tracked):
-                reasons.append(f"{tracked.name}: the client has not registered event "
-                               f"{tracked.event_id[:8]} yet")
-                continue
-            if tracked.event_id in self._unsettled:
-                pending = getattr(tracked.client, "pending_messages_per_event", {})
-                messages = pending.get(tracked.event_id)
-                left = len(messages) if messages is not None else 0
-                reasons.append(f"{tracked.name}: {left} message(s) not yet taken by the "
-                               f"client's poller thread")
-            elif tracked.event_id not in getattr(tracked.client, "pending_messages_per_event",
-                                                 {}):
-                reasons.append(f"{tracked.name}: the client is finishing the job")
+        for index in sorted(candidates):
+            tracked = candidates[index]
+            reason = self._blocker(tracked)
+            if reason and not tracked.done:
+                reasons.append(f"{tracked.name}: {reason}")
+            else:
+                self._watch.pop(index, None)  # quiet (or done) until something changes
         return reasons
+
+    def watch(self, tracked: TrackedJob) -> None:
+        """Something about ``tracked`` may have changed: the barrier looks at it again."""
+        if tracked.index in self._active:
+            self._watch[tracked.index] = tracked
+
+    def _blocker(self, tracked: TrackedJob) -> str:
+        event_id = tracked.event_id
+        if event_id is None:
+            return "the client has not sent its join yet"
+        if getattr(tracked.communicator, "should_cancel", False):
+            return "the client is cancelling it (/reset, then CancelledError)"
+        if not self.is_registered(tracked):
+            return f"the client has not registered event {event_id[:8]} yet"
+        pending = getattr(tracked.client, "pending_messages_per_event", {})
+        if event_id in self._unsettled:
+            messages = pending.get(event_id)
+            left = len(messages) if messages is not None else 0
+            return f"{left} message(s) not yet taken by the client's poller thread"
+        if event_id not in pending:
+            return "the client is finishing the job"
+        return ""
 
     # -- sleeping ------------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
@@ -417,7 +443,11 @@ class ClientSync:
 
         def cancel(job: Any) -> Any:
             outcome = original(job)
-            tracked = sync.lookup(job) if sync._in_driver() else None
+            watched = sync.lookup(job)
+            if watched is not None:
+                with sync.world.lock:
+                    sync.watch(watched)
+            tracked = watched if sync._in_driver() else None
             if tracked is not None:
                 with sync.world.lock:
                     sync._wake_job(tracked)

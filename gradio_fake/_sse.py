@@ -21,15 +21,22 @@ __all__ = ["Outgoing", "SessionChannel", "SseConnection", "StreamAborted", "fram
 # How long a blocked reader sleeps between checks of its own accord (real seconds).
 # Wake-ups come from notifications; this only bounds a missed one.
 _WAIT_SLICE = 0.25
+# Bytes per chunk handed to the reader when many frames go out at once. gradio_client 2.x
+# splits its read buffer once per frame (quadratic in a chunk's size) and httpx costs a
+# little per chunk; a few KB, like one socket read, keeps both small.
+_CHUNK = 4096
 
 
 class StreamAborted(Exception):
     """The server dropped the connection mid-stream (transports turn it into their own error)."""
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps(..., separators=...) per call
+
+
 def frame(payload: dict[str, Any]) -> bytes:
     """One SSE event exactly as Gradio writes it: ``data: <compact json>\\n\\n``."""
-    return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
+    return b"data: " + _COMPACT.encode(payload).encode() + b"\n\n"
 
 
 @dataclass
@@ -67,8 +74,12 @@ class SseConnection:
         self.remote = False  # read by a serve-mode handler for a client in another process
 
     # -- server side (world lock held) -------------------------------------------
-    def push(self, data: bytes, events: list[str]) -> None:
-        self._chunks.append(data)
+    def push(self, data: bytes | list[bytes], events: list[str]) -> None:
+        """Queue bytes for the reader (a list: one chunk each) and the events they carry."""
+        if isinstance(data, bytes):
+            self._chunks.append(data)
+        else:
+            self._chunks.extend(data)
         self._chunk_events.extend(events)
         self._cv.notify_all()
 
@@ -93,6 +104,7 @@ class SseConnection:
 
     # -- client side ------------------------------------------------------------
     def __iter__(self) -> Iterator[bytes]:
+        # Everything pushed so far is handed over in one go, chunk by chunk (see _CHUNK).
         while True:
             with self._cv:
                 self.reader = threading.current_thread()
@@ -105,8 +117,7 @@ class SseConnection:
                     self._cv.wait(_WAIT_SLICE)
                 self.parked = False
                 if self._chunks:
-                    data = b"".join(self._chunks)
-                    self._chunks.clear()
+                    chunks, self._chunks = self._chunks, []
                     self._in_flight, self._chunk_events = self._chunk_events, []
                     self.delivered += 1
                 elif self.abort is not None:
@@ -115,7 +126,7 @@ class SseConnection:
                 else:
                     self.parked = True
                     return
-            yield data
+            yield from chunks
 
     def close(self) -> None:
         with self._cv:
@@ -129,6 +140,22 @@ class SseConnection:
         if self._in_flight:
             events, self._in_flight = self._in_flight, []
             self._on_taken(events)
+
+
+def _chunked(frames: list[bytes], size: int = _CHUNK) -> list[bytes]:
+    """Frames joined into chunks of about ``size`` bytes, as a socket read would give them."""
+    chunks: list[bytes] = []
+    current: list[bytes] = []
+    filled = 0
+    for data in frames:
+        current.append(data)
+        filled += len(data)
+        if filled >= size:
+            chunks.append(b"".join(current))
+            current, filled = [], 0
+    if current:
+        chunks.append(b"".join(current))
+    return chunks
 
 
 class SessionChannel:
@@ -167,12 +194,12 @@ class SessionChannel:
         if not ready:
             return False
         self.outbox = remaining
-        data = b"".join(frame(out.payload) for out in ready)
+        data = _chunked([frame(out.payload) for out in ready])
         events = [out.event_id for out in ready if out.event_id is not None]
         self.history.extend(ready)
         closing = any(out.terminal for out in ready) and not remaining and session_idle()
         if closing:
-            data += frame(close_payload)
+            data.append(frame(close_payload))
         conn.push(data, events)
         if closing:
             conn.end()

@@ -338,9 +338,13 @@ class World:
         return ""
 
     # -- moving time ---------------------------------------------------------------
-    def run_until(self, t: float) -> None:
-        """Run every event due up to virtual ``t``, settling the client at each instant."""
-        self.settle()
+    def run_until(self, t: float, *, settled: bool = False) -> None:
+        """Run every event due up to virtual ``t``, settling the client at each instant.
+
+        ``settled``: the caller has just settled the client at the current instant.
+        """
+        if not settled:
+            self.settle()
         while True:
             with self.lock:
                 nxt = self.scheduler.next_time()
@@ -350,9 +354,11 @@ class World:
                 self.scheduler.run_due(nxt)
             self.settle()
         with self.lock:
+            moved = t > self.clock.now
             self.clock._set(t)
             self.scheduler.now = max(self.scheduler.now, t)
-        self.settle()
+        if moved:
+            self.settle()
 
     def advance(self, seconds: float) -> None:
         self.run_until(self.clock.now + seconds)
@@ -407,11 +413,11 @@ class World:
             with self.lock:
                 nxt = self.scheduler.next_time()
             if deadline is not None and (nxt is None or nxt > deadline):
-                self.run_until(deadline)
+                self.run_until(deadline, settled=True)
                 return ready()
             if nxt is None:
                 raise NeverEndingWait(self.describe_endless(tracked, what))
-            self.run_until(nxt)
+            self.run_until(nxt, settled=True)
         return True
 
     def describe_endless(self, tracked: TrackedJob | None, what: str) -> str:
