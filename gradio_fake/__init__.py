@@ -7,7 +7,14 @@ deterministic timeline in simulated time. See ``FakeGradio``.
 from __future__ import annotations
 
 from ._clock import VirtualClock
-from ._errors import ClientStuck, GradioFakeError, NeverEndingWait, ScenarioError, UnservedRequest
+from ._errors import (
+    ClientStuck,
+    GradioFakeError,
+    NeverEndingWait,
+    ScenarioError,
+    StrictModeError,
+    UnservedRequest,
+)
 from ._fake import FakeGradio
 from ._faults import Fault
 from ._journal import MessageRecord, RequestRecord
@@ -33,6 +40,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Space",
+    "StrictModeError",
     "UnservedRequest",
     "VirtualClock",
     "find_scenario",

@@ -7,6 +7,7 @@ __all__ = [
     "GradioFakeError",
     "NeverEndingWait",
     "ScenarioError",
+    "StrictModeError",
     "UnservedRequest",
 ]
 
@@ -38,3 +39,9 @@ class UnservedRequest(GradioFakeError):
 
 class ScenarioError(GradioFakeError, ValueError):
     """A scenario (file or Python builder) is invalid; the message says where and why."""
+
+
+class StrictModeError(GradioFakeError, AssertionError):
+    """A strict fake (``FakeGradio(strict=True)``) was left with problems: a scripted call
+    never made, a request no fake served, or one the fake failed on. An ``AssertionError``,
+    so pytest reports it as a failed check; the message lists every problem."""

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ._clock import VirtualClock, parse_start
-from ._errors import GradioFakeError
+from ._errors import GradioFakeError, StrictModeError
 from ._faults import Fault, make_fault
 from ._journal import Journal, MessageRecord, RequestRecord
 from ._realtime import REAL
@@ -40,6 +40,13 @@ class FakeGradio:
     for the real client to take in what the fake sent; when it trips, the
     error says what the client did not take and why.
 
+    ``strict``: leaving the fake raises :class:`~gradio_fake.StrictModeError` (an
+    ``AssertionError``) listing :meth:`strict_problems` when there are any: an
+    endpoint declared with ``script=`` that was never called, a request no fake
+    served, a request the fake failed on. When the ``with`` body already raised, the
+    list is added to that exception as a note instead. ``fake.strict`` may be
+    changed until then.
+
     Example::
 
         with FakeGradio() as fake:
@@ -59,9 +66,14 @@ class FakeGradio:
         freeze_time: bool = True,
         allow_network: bool = False,
         watchdog: float = 10.0,
+        strict: bool = False,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {seed!r}")
+        if not isinstance(strict, bool):
+            raise TypeError(f"strict must be True or False, not {strict!r}")
+        #: Fail on leaving when :meth:`strict_problems` lists any (see the class docstring).
+        self.strict = strict
         if not isinstance(watchdog, (int, float)) or watchdog <= 0:
             raise ValueError(f"watchdog must be a positive number of real seconds, "
                              f"not {watchdog!r}")
@@ -198,6 +210,17 @@ class FakeGradio:
         """A readable rendering of what happened, by virtual time."""
         return self._world.journal.render()
 
+    def strict_problems(self) -> list[str]:
+        """What strict mode fails for, so far: one sentence per problem (empty: none).
+
+        Every endpoint declared with ``script=`` must have been called (joined) at
+        least once; no request may have gone unserved or failed inside the fake
+        (``Journal.strict_problems``, docs/journal.md).
+        """
+        scripted = [(space, f"/{ep.api_name}") for space in self._world.spaces
+                    for ep in space.endpoints if ep.script and ep.api_name]
+        return self._world.journal.strict_problems(scripted)
+
     # -- context -------------------------------------------------------------------
     def __enter__(self) -> FakeGradio:
         if self._entered:
@@ -233,6 +256,20 @@ class FakeGradio:
             message = "gradio-fake could not stop everything it started: " + "; ".join(
                 problems + [f"thread {t.name!r} still running" for t in leaked])
             warnings.warn(message, ResourceWarning, stacklevel=2)
+        if self.strict:
+            self._check_strict(exc)
+
+    def _check_strict(self, exc: BaseException | None) -> None:
+        found = self.strict_problems()
+        if not found:
+            return
+        listing = "\n".join(f"  - {problem}" for problem in found)
+        message = (f"gradio-fake strict mode: {len(found)} problem(s):\n{listing}\n"
+                   f"{self._world.journal.tail()}")
+        if exc is None:
+            raise StrictModeError(message)
+        if hasattr(exc, "add_note"):  # Python 3.11+
+            exc.add_note(message)
 
     def _restore(self) -> None:
         self._interceptor.uninstall()

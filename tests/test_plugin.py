@@ -440,6 +440,53 @@ def test_allow_network_option_and_marker(pytester: pytest.Pytester) -> None:
     run(pytester).assert_outcomes(passed=1)
 
 
+# -- strict mode ---------------------------------------------------------------------------
+STRICT = '''
+import pytest
+
+def scripted(fake):
+    space = fake.space("acme/script", gradio="4.44.1")
+    space.endpoint("/scripted", inputs=["textbox"], outputs=["textbox"],
+                   script=[(0, "process_starts"), (1, "process_completed", "done")])
+    return fake.client("acme/script")
+
+MARK
+def test_called(gradio_fake):
+    assert scripted(gradio_fake).predict("x", api_name="/scripted") == "done"
+
+MARK
+def test_never_called(gradio_fake):
+    scripted(gradio_fake)
+
+MARK
+def test_failing_on_its_own(gradio_fake):
+    scripted(gradio_fake)
+    assert False, "its own failure"
+'''
+
+
+def test_strict_marker_fails_a_test_that_left_a_scripted_call_unmade(
+        pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(STRICT.replace("MARK", "@pytest.mark.gradio_fake(strict=True)"))
+    result = run(pytester)
+    result.assert_outcomes(passed=2, failed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_never_called*",
+        "*StrictModeError: gradio-fake strict mode: 1 problem(s):",
+        "*  - scripted call /scripted of acme/script was never made",
+    ])
+    assert "its own failure" in result.stdout.str()
+    assert result.stdout.str().count("StrictModeError: gradio-fake strict mode") == 1
+
+
+def test_strict_option_and_a_marker_that_switches_it_off(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(STRICT.replace("MARK", ""))
+    run(pytester).assert_outcomes(passed=2, failed=1)
+    run(pytester, "--gradio-fake-strict").assert_outcomes(passed=2, failed=1, errors=1)
+    pytester.makepyfile(STRICT.replace("MARK", "@pytest.mark.gradio_fake(strict=False)"))
+    run(pytester, "--gradio-fake-strict").assert_outcomes(passed=2, failed=1)
+
+
 # -- options checked at startup ------------------------------------------------------------
 def test_scenarios_option_that_is_not_a_directory_is_a_usage_error(
         pytester: pytest.Pytester) -> None:

@@ -53,6 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gradio-fake-seed", type=int, default=0, metavar="N",
                     help="seed of the gradio_fake fixture when the test names no scenario "
                          "(a scenario brings its own; default: 0)")
+    group.addoption("--gradio-fake-strict", action="store_true", default=False,
+                    help="fail a test whose fake saw a scripted call never made, or a "
+                         "request no fake served (FakeGradio(strict=True))")
     group.addoption("--gradio-fake-svg", default=None, metavar="DIR",
                     help="write an SVG picture of the timeline of each failing test to DIR")
     parser.addini("gradio_fake_scenarios", type="paths", default=[],
@@ -66,7 +69,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "gradio_fake fixture; gradio_job submits its first call")
     config.addinivalue_line(
         "markers", f"{MARKER_FAKE}(*, seed=0, allow_network=False, "
-        "start='2026-01-01T00:00:00Z', watchdog=10.0): options of the gradio_fake fixture")
+        "start='2026-01-01T00:00:00Z', watchdog=10.0, strict=False): options of the "
+        "gradio_fake fixture")
     config.stash[_SETTINGS] = Settings.from_config(config)
 
 
@@ -110,7 +114,10 @@ def gradio_fake(request: pytest.FixtureRequest,
     Seed, from strongest: ``@pytest.mark.gradio_fake(seed=...)``, the scenario's
     seed (its ``seed=`` override, else the file's), ``--gradio-fake-seed``.
     Network: ``@pytest.mark.gradio_fake(allow_network=...)``, else
-    ``--gradio-fake-allow-network``. While it is active, starting freezegun or
+    ``--gradio-fake-allow-network``. Strict mode (``strict=True`` in the marker, or
+    ``--gradio-fake-strict``): a test that passed, but whose fake saw a scripted call
+    never made or a request no fake served, errors at teardown with the list (a test
+    that failed keeps its own failure). While it is active, starting freezegun or
     time-machine raises :class:`~gradio_fake.GradioFakeError`. Function-scoped:
     under Hypothesis ``@given``, use ``with FakeGradio() as fake:`` in the test body.
     """
@@ -121,7 +128,8 @@ def gradio_fake(request: pytest.FixtureRequest,
         options = FakeOptions.for_item(item, settings,
                                        scenario.seed if scenario is not None else None)
         fake = FakeGradio(seed=options.seed, allow_network=options.allow_network,
-                          start=options.start, watchdog=options.watchdog)
+                          start=options.start, watchdog=options.watchdog,
+                          strict=options.strict)
     except (TypeError, ValueError) as exc:
         _fail(item, str(exc))
     try:
@@ -140,6 +148,8 @@ def gradio_fake(request: pytest.FixtureRequest,
             item.stash[_SCENARIO] = scenario
         yield fake
     finally:
+        if item.stash.get(_REPORTED, False):  # it failed already: that is its report
+            fake.strict = False
         fake.__exit__(None, None, None)
 
 

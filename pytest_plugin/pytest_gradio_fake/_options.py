@@ -43,6 +43,7 @@ class Settings:
     seed: int
     allow_network: bool
     svg_dir: Path | None
+    strict: bool = False
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -70,6 +71,7 @@ class Settings:
             seed=int(config.getoption("gradio_fake_seed")),
             allow_network=bool(config.getoption("gradio_fake_allow_network")),
             svg_dir=svg_dir,
+            strict=bool(config.getoption("gradio_fake_strict")),
         )
 
 
@@ -77,11 +79,12 @@ class FakeOptions:
     """How the ``gradio_fake`` fixture builds its :class:`~gradio_fake.FakeGradio`.
 
     Defaults come from the command line (``--gradio-fake-seed``,
-    ``--gradio-fake-allow-network``); ``@pytest.mark.gradio_fake(...)`` overrides
-    them for a test, a class or a module (the closest marker wins per keyword).
+    ``--gradio-fake-allow-network``, ``--gradio-fake-strict``);
+    ``@pytest.mark.gradio_fake(...)`` overrides them for a test, a class or a module
+    (the closest marker wins per keyword).
     """
 
-    __slots__ = ("allow_network", "seed", "start", "watchdog")
+    __slots__ = ("allow_network", "seed", "start", "strict", "watchdog")
 
     def __init__(
         self,
@@ -90,11 +93,14 @@ class FakeOptions:
         allow_network: bool = False,
         start: str | datetime.datetime = "2026-01-01T00:00:00Z",
         watchdog: float = 10.0,
+        strict: bool = False,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {seed!r}")
         if not isinstance(allow_network, bool):
             raise TypeError(f"allow_network must be True or False, not {allow_network!r}")
+        if not isinstance(strict, bool):
+            raise TypeError(f"strict must be True or False, not {strict!r}")
         if not isinstance(start, (str, datetime.datetime)):
             raise TypeError(f"start must be an ISO 8601 string or a datetime, not {start!r}")
         if isinstance(watchdog, bool) or not isinstance(watchdog, (int, float)):
@@ -103,6 +109,7 @@ class FakeOptions:
         self.allow_network = allow_network
         self.start = start
         self.watchdog = float(watchdog)
+        self.strict = strict
 
     @classmethod
     def for_item(cls, item: pytest.Item, settings: Settings,
@@ -124,7 +131,8 @@ class FakeOptions:
                 f"@pytest.mark.{MARKER_FAKE}() got unknown keyword argument(s) "
                 f"{unknown}; it accepts {', '.join(sorted(cls.__slots__))}")
         seed = settings.seed if scenario_seed is None else scenario_seed
-        defaults = {"seed": seed, "allow_network": settings.allow_network}
+        defaults = {"seed": seed, "allow_network": settings.allow_network,
+                    "strict": settings.strict}
         return cls(**{**defaults, **merged})
 
 
