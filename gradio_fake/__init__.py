@@ -16,15 +16,17 @@ from ._errors import (
     UnservedRequest,
 )
 from ._fake import FakeGradio
-from ._faults import Fault
-from ._journal import MessageRecord, RequestRecord
+from ._faults import FAULT_KINDS, Fault
+from ._journal import Journal, MessageRecord, RequestRecord
 from ._model import EndpointSpec, Error, Load
 from ._scenario import Scenario, find_scenario, load_scenario, scenario_names
 from ._scenario_report import RunReport
 from ._space import Space
 from ._versions import SUPPORTED_VERSIONS
+from .hookspecs import register_plugin, unregister_plugin
 
 __all__ = [
+    "FAULT_KINDS",
     "SUPPORTED_VERSIONS",
     "ClientStuck",
     "EndpointSpec",
@@ -32,6 +34,7 @@ __all__ = [
     "FakeGradio",
     "Fault",
     "GradioFakeError",
+    "Journal",
     "Load",
     "MessageRecord",
     "NeverEndingWait",
@@ -45,7 +48,9 @@ __all__ = [
     "VirtualClock",
     "find_scenario",
     "load_scenario",
+    "register_plugin",
     "scenario_names",
+    "unregister_plugin",
 ]
 
 

@@ -75,6 +75,16 @@ def test_the_built_in_catalogue_comes_through_the_hooks() -> None:
     assert dict(hooks.message_kinds(bare)) == {}
 
 
+def test_the_package_exports_the_catalogue_and_plugin_registration() -> None:
+    import gradio_fake
+    from gradio_fake import hookspecs
+
+    assert gradio_fake.FAULT_KINDS is FAULT_KINDS
+    assert gradio_fake.register_plugin is hookspecs.register_plugin
+    assert gradio_fake.unregister_plugin is hookspecs.unregister_plugin
+    assert {"FAULT_KINDS", "register_plugin", "unregister_plugin"} <= set(gradio_fake.__all__)
+
+
 # ----------------------------------------------------------------------------- a third party
 
 def test_a_plugin_fault_acts_on_the_real_client(acme: ModuleType, fake: FakeGradio,

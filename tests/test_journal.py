@@ -152,3 +152,10 @@ def test_faults_show_in_the_records_and_the_timeline(fake: FakeGradio, gradio: s
     assert armed.detail == "armed after progress #1" and armed.time == 1.0
     assert struck.detail == "ended 1 data stream(s)"
     assert "!! fault stream_dropped: ended 1 data stream(s)" in fake.timeline()
+
+
+def test_the_journal_type_is_public(fake: FakeGradio) -> None:
+    import gradio_fake
+
+    assert isinstance(fake.journal, gradio_fake.Journal)
+    assert "Journal" in gradio_fake.__all__
