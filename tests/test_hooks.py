@@ -60,6 +60,17 @@ def write_dist_info(where: Path, entry_points: str, name: str = "gradio-fake-acm
     (dist / "entry_points.txt").write_text(entry_points)
 
 
+def run_with_acme_installed(tmp_path: Path, script: str) -> str:
+    """What ``script`` prints in a fresh interpreter where the acme plugin is installed."""
+    write_dist_info(tmp_path, "[gradio_fake]\nacme = gradio_fake_acme\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(PLUGIN_DIR),
+                                                       str(ROOT)]))
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 # ----------------------------------------------------------------------------- built-ins
 
 def test_the_built_in_catalogue_comes_through_the_hooks() -> None:
@@ -316,7 +327,6 @@ def test_a_broken_entry_point_names_itself(tmp_path: Path,
 def test_a_plugin_version_and_component_need_no_fake_to_be_found(tmp_path: Path) -> None:
     """gradio_version() and the component catalogue load the plugins on a miss: a Space
     and a scenario file name a plugin's version and component before any fake exists."""
-    write_dist_info(tmp_path, "[gradio_fake]\nacme = gradio_fake_acme\n")
     (tmp_path / "old.toml").write_text(textwrap.dedent("""\
         description = "Gradio 4.40 from Acme's plugin."
         [space]
@@ -337,16 +347,10 @@ def test_a_plugin_version_and_component_need_no_fake_to_be_found(tmp_path: Path)
             "/predict", inputs=["acmecanvas"], outputs=["textbox"])
         print(load_scenario({str(tmp_path / "old.toml")!r}).gradio)
     """)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(PLUGIN_DIR),
-                                                       str(ROOT)]))
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "4.40.0"
+    assert run_with_acme_installed(tmp_path, script) == "4.40.0"
 
 
 def test_an_installed_plugin_is_loaded_lazily_in_a_fresh_process(tmp_path: Path) -> None:
-    write_dist_info(tmp_path, "[gradio_fake]\nacme = gradio_fake_acme\n")
     script = textwrap.dedent("""
         from gradio_fake import _hooks
         assert _hooks._manager is None, "loaded at import"
@@ -356,9 +360,4 @@ def test_an_installed_plugin_is_loaded_lazily_in_a_fresh_process(tmp_path: Path)
             from gradio_fake._faults import FAULT_KINDS
             print(sorted(k for k in FAULT_KINDS if k.startswith("acme")))
     """)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(PLUGIN_DIR),
-                                                       str(ROOT)]))
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['acme_banner', 'acme_gateway_timeout']"
+    assert run_with_acme_installed(tmp_path, script) == "['acme_banner', 'acme_gateway_timeout']"
