@@ -140,7 +140,7 @@ def test_typo(gradio_fake):
         "*ERROR at setup of test_typo*",
         "test_bad.py:3: @pytest.mark.gradio_fake() got unknown keyword argument(s) "
         "allow_netwrk (did you mean allow_network?), sead (did you mean seed?); "
-        "it accepts allow_network, seed, start, watchdog",
+        "it accepts allow_network, seed, start, strict, watchdog",
     ])
     result.stdout.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*During handling*")
