@@ -36,6 +36,7 @@ import inspect
 import json
 import math
 import re
+import socket
 import statistics
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -307,6 +308,7 @@ class WireTap:
         self._listeners: list[Callable[[WireMessage], None]] = []
         self._lock = threading.Lock()
         self._saved: Any = None
+        self._heartbeats: list[httpx.Response] = []
 
     def on_message(self, listener: Callable[[WireMessage], None]) -> None:
         """Call ``listener(message)`` for each SSE message, from the client's reader thread."""
@@ -353,6 +355,8 @@ class WireTap:
         if "event-stream" in content_type:
             if "/heartbeat/" in url:
                 self._add_request(WireRequest(t, request.method, url, status, body))
+                with self._lock:
+                    self._heartbeats.append(response)
                 return response
             session = parse_qs(urlsplit(url).query).get("session_hash", [None])[0]
             buffer = bytearray()
@@ -396,6 +400,24 @@ class WireTap:
             self.messages.append(entry)
         for listener in list(self._listeners):
             listener(entry)
+
+    def end_heartbeats(self) -> None:
+        """Shut down the connections of the heartbeat streams that went through the tap.
+
+        gradio_client's heartbeat thread checks ``close()``'s kill flag only when the
+        next line arrives: every 15 s on a real server. Shutting the socket down ends its
+        read at once with a transport error, on which the thread returns. Streams with
+        no socket (an in-process fake) are left alone: they end when told.
+        """
+        with self._lock:
+            responses = list(self._heartbeats)
+        for response in responses:
+            stream = response.extensions.get("network_stream")
+            get_extra_info = getattr(stream, "get_extra_info", None)
+            sock = get_extra_info("socket") if get_extra_info is not None else None
+            if isinstance(sock, socket.socket):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def messages_for(self, event_id: str) -> list[WireMessage]:
         with self._lock:
@@ -754,7 +776,7 @@ def record(url: str, calls: Iterable[CallSpec] = (), *, timeout: float = 60.0,
             recording = _build(url, config, _client_info(client, wire), client_version, wire,
                                status_tap, live, t0, source="real")
         finally:
-            _release(client, live)
+            _release(client, live, wire)
     return recording
 
 
@@ -814,7 +836,7 @@ def _maybe_cancel(entry: _Live, wire: WireTap, status_tap: StatusTap, now: float
         entry.job.cancel()
 
 
-def _release(client: Any, live: Sequence[_Live]) -> None:
+def _release(client: Any, live: Sequence[_Live], wire: WireTap) -> None:
     """After the recording: cancel what still runs, so that the client's threads can end."""
     for entry in live:
         if entry.job is not None and not entry.job.done():
@@ -830,6 +852,10 @@ def _release(client: Any, live: Sequence[_Live]) -> None:
         client.close()
     except Exception:
         pass
+    heartbeat = getattr(client, "heartbeat", None)
+    if isinstance(heartbeat, threading.Thread) and heartbeat.is_alive():
+        wire.end_heartbeats()
+        heartbeat.join(max(deadline + 2.0 - REAL.monotonic(), 0.5))
     _shutdown_executors(client, deadline)
 
 
