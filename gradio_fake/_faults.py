@@ -659,6 +659,8 @@ class FaultPlan:
                 fault.definition = FAULT_KINDS[fault.kind]
             if fault.job is not None:
                 fault.target = self._event_of(fault.job)
+            if not self.faults:  # steps are counted only while a fault is planned
+                self._counts = self._recount()
             self.faults.append(fault)
             if fault.after is not None and not self._step_passed(fault):
                 return
@@ -666,6 +668,16 @@ class FaultPlan:
             if fault.definition.strike is not None:
                 world.scheduler.at(fault.armed_at, Priority.FAULT,
                                    lambda: self._strike_all(fault), repr(fault))
+
+    def _recount(self) -> dict[str, dict[str, int]]:
+        """Each job's messages so far, by kind, as ``on_message`` counts them: from the
+        journal, the Space's own messages (not a fault's copies, not withheld ones)."""
+        counts: dict[str, dict[str, int]] = {}
+        for record in list(self.world.journal.messages):
+            if record.event_id and record.fault is None and not record.withheld:
+                per_kind = counts.setdefault(record.event_id, {})
+                per_kind[record.msg] = per_kind.get(record.msg, 0) + 1
+        return counts
 
     def _step_passed(self, fault: Fault) -> bool:
         """A fault tied to a job ``after=`` a step that job already got: it arms at once.

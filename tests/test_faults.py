@@ -167,6 +167,28 @@ def test_a_step_fault_waits_until_its_message_reached_the_client(fake: FakeGradi
     assert fake.clock.now == 0.0
 
 
+def test_a_step_fault_planned_mid_run_counts_the_steps_already_sent(fake: FakeGradio,
+                                                                   gradio: str) -> None:
+    slow_space(fake, gradio)
+    job = fake.client("acme/slow").submit("a", api_name="/predict")
+    fake.clock.run_until(5.0)  # two progress updates out, and no fault planned yet
+    fake.fault("stream_dropped", after=("progress", 3))
+    assert outcome(job)[0] == "CancelledError"
+    assert fake.clock.now == 6.0
+
+
+def test_a_fault_tied_to_a_job_after_a_step_it_already_got_arms_at_once(
+        fake: FakeGradio, gradio: str) -> None:
+    slow_space(fake, gradio)
+    job = fake.client("acme/slow").submit("a", api_name="/predict")
+    fake.clock.run_until(5.0)
+    fake.fault("unknown_message", job=job, after=("progress", 2))
+    kind, error = outcome(job)
+    assert (kind, str(error), fake.clock.now) == ("KeyError", "'process_streaming'", 5.0)
+    assert fake.journal.faults(kind="unknown_message").first.detail == \
+        "armed at once: the job already got progress #2"
+
+
 def test_a_fault_tied_to_one_job_spares_the_other_sessions(fake: FakeGradio,
                                                           gradio: str) -> None:
     space = fake.space("acme/wide", gradio=gradio)
