@@ -39,6 +39,26 @@ __all__ = ["ClientSync", "TrackedJob"]
 _PARK_SLICE = 0.5
 
 
+class _Bell:
+    """Wakes one parked client thread. A ring that comes before the wait is kept, so the
+    thread can check its condition under the world lock and wait outside it."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def ring(self) -> None:
+        try:
+            self._lock.release()
+        except RuntimeError:
+            pass  # already rung, not yet heard
+
+    def wait(self, timeout: float) -> None:
+        self._lock.acquire(timeout=timeout)
+
+
 class TrackedJob:
     """A ``gradio_client.Job`` submitted while the fake is active."""
 
@@ -82,8 +102,8 @@ class ClientSync:
         # drained them (kept incrementally: the barrier checks it on every wake-up).
         self._unsettled: set[str] = set()
         self.by_event: dict[str, TrackedJob] = {}
-        self._pollers: dict[str, threading.Condition] = {}
-        self._cancellers: dict[int, threading.Condition] = {}
+        self._pollers: dict[str, _Bell] = {}  # by event id
+        self._cancellers: dict[int, _Bell] = {}  # by id() of the job's communicator
         self._saved: list[tuple[Any, str, Any]] = []
         self._codes: dict[Any, str] = {}
         self._reader_tags: set[int] = set()
@@ -188,16 +208,19 @@ class ClientSync:
             self._watch.pop(tracked.index, None)
             if tracked.event_id is not None:
                 self._unsettled.discard(tracked.event_id)
-            self._wake_job(tracked)
+            self._wake_job(tracked, forget=True)
             self.world.changed()
 
-    def _wake_job(self, tracked: TrackedJob) -> None:
-        if tracked.event_id and tracked.event_id in self._pollers:
-            self._pollers[tracked.event_id].notify_all()
+    def _wake_job(self, tracked: TrackedJob, forget: bool = False) -> None:
+        bells = [self._pollers.pop(tracked.event_id, None) if forget
+                 else self._pollers.get(tracked.event_id)] if tracked.event_id else []
         if tracked.communicator is not None:
-            cv = self._cancellers.get(id(tracked.communicator))
-            if cv is not None:
-                cv.notify_all()
+            key = id(tracked.communicator)
+            bells.append(self._cancellers.pop(key, None) if forget
+                         else self._cancellers.get(key))
+        for bell in bells:
+            if bell is not None:
+                bell.ring()
 
     # -- what the client has taken in -------------------------------------------------
     def is_registered(self, tracked: TrackedJob) -> bool:
@@ -232,13 +255,13 @@ class ClientSync:
             if (tracked is None and known) or (tracked is not None
                                                and tracked.index in self._active):
                 self._unsettled.add(event_id)
-            cv = self._pollers.get(event_id)
-            if cv is not None:
-                cv.notify_all()
+            bell = self._pollers.get(event_id)
+            if bell is not None:
+                bell.ring()
 
     def wake_all(self) -> None:
-        for cv in list(self._pollers.values()) + list(self._cancellers.values()):
-            cv.notify_all()
+        for bell in list(self._pollers.values()) + list(self._cancellers.values()):
+            bell.ring()
 
     def watch_reader(self, client: Any) -> None:
         """Learn when the client's stream reader has fully ended (its callbacks included).
@@ -331,35 +354,30 @@ class ClientSync:
             REAL.sleep(seconds)
             return
         with world.lock:
-            cv = threading.Condition(world.lock)
-            self._pollers[event_id] = cv
+            bell = self._pollers.get(event_id)
+            if bell is None:
+                bell = self._pollers[event_id] = _Bell()
             if not messages and event_id in self._unsettled:
                 self._unsettled.discard(event_id)
                 if not self._unsettled:
                     world.changed()
-            try:
-                if not messages and not getattr(helper, "thread_complete", False) \
-                        and world.active:
-                    cv.wait(_PARK_SLICE)
-            finally:
-                if self._pollers.get(event_id) is cv:
-                    del self._pollers[event_id]
+            park = not messages and not getattr(helper, "thread_complete", False) \
+                and world.active
+        if park:
+            bell.wait(_PARK_SLICE)
 
     def _park_canceller(self, helper: Any, seconds: float) -> None:
         world = self.world
+        if helper is None:
+            REAL.sleep(min(seconds, _PARK_SLICE))
+            return
         with world.lock:
-            if helper is None:
-                cv = None
-            else:
-                cv = threading.Condition(world.lock)
-                self._cancellers[id(helper)] = cv
-            try:
-                if cv is not None and world.active and not helper.should_cancel \
-                        and not helper.thread_complete:
-                    cv.wait(_PARK_SLICE)
-            finally:
-                if helper is not None and self._cancellers.get(id(helper)) is cv:
-                    del self._cancellers[id(helper)]
+            bell = self._cancellers.get(id(helper))
+            if bell is None:
+                bell = self._cancellers[id(helper)] = _Bell()
+            park = world.active and not helper.should_cancel and not helper.thread_complete
+        if park:
+            bell.wait(_PARK_SLICE)
 
     # -- wrappers ------------------------------------------------------------------
     def _wrap_init(self, original: Any) -> Any:

@@ -890,6 +890,8 @@ class FaultPlan:
     # -- messages -------------------------------------------------------------------
     def on_message(self, app: AppServer, msg: SimMessage, payload: dict[str, Any]) -> None:
         """``msg`` was just shaped into ``payload`` and posted to its session's outbox."""
+        if not self.faults:
+            return
         channel = app.channels.get(msg.session or "")
         if channel is None or not channel.outbox or channel.outbox[-1].payload is not payload:
             return

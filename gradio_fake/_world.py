@@ -178,8 +178,9 @@ class World:
         self.fault_plan.on_message(app, msg, payload)
 
     def on_taken(self, app: AppServer, session: str, events: list[str]) -> None:
+        # No wake-up for the barrier here: the reader goes on to park (reader_parked) or
+        # to take more, and the pollers it woke report when they park.
         self.sync.wake_pollers(session, events)
-        self.changed()
 
     def on_stream_open(self, app: AppServer, session: str, conn: SseConnection) -> None:
         client = self.sync.client_for_session(session)
