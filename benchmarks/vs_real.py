@@ -443,6 +443,40 @@ def _load() -> str:
         return "?"
 
 
+class LoadSampler:
+    """Samples the 1-minute load average every ``every`` seconds while the benchmark runs,
+    so the table can say how busy the machine was *during* the run, not just before."""
+
+    def __init__(self, every: float = 2.0) -> None:
+        self.every = every
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="load-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.samples.append(os.getloadavg()[0])
+            except OSError:
+                return
+            if self._stop.wait(self.every):
+                return
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "?"
+        return (f"min {min(self.samples):.2f}, median {statistics.median(self.samples):.2f}, "
+                f"max {max(self.samples):.2f} ({len(self.samples)} samples)")
+
+
 def machine() -> dict[str, str]:
     model = "?"
     try:
@@ -460,6 +494,33 @@ def orchestrate(args: argparse.Namespace) -> int:
         os.pathsep, ",").split(",")[0] or None)
     python = _python_of(venv) if venv else sys.executable
     load_before = _load()
+    started = time.perf_counter()
+    with LoadSampler() as sampler:
+        measured = _measure(args, python)
+    if measured is None:
+        return 2
+    real, fake, base, fresh_real, fresh_fake, gradio, client, py, emulated = measured
+    jobs, real_jobs = args.jobs, args.real_jobs or args.jobs
+    rows = _rows(real, fake, base, fresh_real, fresh_fake, jobs, real_jobs)
+    info = machine()
+    info["load"] = f"{load_before} before, {_load()} after (1, 5, 15 min)"
+    info["load_during"] = sampler.summary()
+    info["seconds"] = f"{time.perf_counter() - started:.0f}"
+    print(f"\nMachine: {info['nproc']} CPUs ({info['cpu']}), {info['os']}, Python {py}; "
+          f"load average {info['load']}; 1-minute load average during the run: "
+          f"{info['load_during']}; the run took {info['seconds']} s; real Gradio {gradio} "
+          f"with gradio_client {client}; the fake emulates {emulated}.")
+    _print(rows, args.markdown)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": info, "python": py, "gradio": gradio,
+                                               "client": client, "rows": rows,
+                                               "raw": {"real": real, "fake": fake,
+                                                       "baseline": base}}, indent=1))
+    return 0
+
+
+def _measure(args: argparse.Namespace, python: str) -> tuple[Any, ...] | None:
+    """Every measure, each side in its own process; None when there is no real Gradio."""
     with tempfile.TemporaryDirectory(prefix="gradio-fake-vs-real-") as tmp:
         env = {**os.environ, **ENV,
                "PYTHONPATH": os.pathsep.join([str(ROOT), _overlay(Path(tmp))])}
@@ -468,7 +529,7 @@ def orchestrate(args: argparse.Namespace) -> int:
                                env=env, capture_output=True, text=True, timeout=120)
         if probe.returncode != 0:
             print(f"no real Gradio in {python}: pass --gradio-venv (see --help)", file=sys.stderr)
-            return 2
+            return None
         gradio, client, py = probe.stdout.split()
         emulated = _emulated(gradio)
         r, jobs, real_jobs = args.repeat, args.jobs, args.real_jobs or args.jobs
@@ -494,19 +555,7 @@ def orchestrate(args: argparse.Namespace) -> int:
                             args.fresh)
         fresh_fake = _fresh(python, env, f"{header}; import vs_real; "
                                          f"vs_real.fake_fresh_once({emulated!r})", args.fresh)
-    rows = _rows(real, fake, base, fresh_real, fresh_fake, jobs, real_jobs)
-    info = machine()
-    info["load"] = f"{load_before} before, {_load()} after (1, 5, 15 min)"
-    print(f"\nMachine: {info['nproc']} CPUs ({info['cpu']}), {info['os']}, Python {py}; "
-          f"load average {info['load']}; real Gradio {gradio} with gradio_client {client}; "
-          f"the fake emulates {emulated}.")
-    _print(rows, args.markdown)
-    if args.json:
-        Path(args.json).write_text(json.dumps({"machine": info, "python": py, "gradio": gradio,
-                                               "client": client, "rows": rows,
-                                               "raw": {"real": real, "fake": fake,
-                                                       "baseline": base}}, indent=1))
-    return 0
+    return real, fake, base, fresh_real, fresh_fake, gradio, client, py, emulated
 
 
 def _emulated(version: str) -> str:
