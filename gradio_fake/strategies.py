@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rule
 
-from ._faults import FAULT_KINDS, ROUTES, FaultParam, make_fault
+from ._faults import FAULT_KINDS, ROUTES, FaultParam, make_fault, step_kinds
 from ._model import Load
 from ._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS
 
@@ -705,12 +705,19 @@ def _valid_fault(plan: tuple[str, float | None, dict[str, Any]]) -> bool:
 
 
 def _fault(kinds: tuple[str, ...], routes: tuple[str, ...], max_at: float,
+           steps: tuple[str, ...] = (), max_step: int = 3,
            ) -> st.SearchStrategy[tuple[str, float | None, dict[str, Any]]]:
     @st.composite
     def one(draw: st.DrawFn) -> tuple[str, float | None, dict[str, Any]]:
         kind = draw(st.sampled_from(kinds))
-        at = draw(st.none() | st.integers(0, int(max_at)).map(float))
         params: dict[str, Any] = {}
+        at: float | None = None
+        after_a_step: bool = draw(st.booleans()) if steps else False
+        if after_a_step:  # shrinks to False: a placement in time
+            params["after"] = draw(st.tuples(st.sampled_from(steps),
+                                             st.integers(1, max_step)))
+        else:
+            at = draw(st.none() | st.integers(0, int(max_at)).map(float))
         for param in FAULT_KINDS[kind].params:
             value = draw(_param_values(param, routes))
             if value != param.default or param.name == "route":
@@ -727,6 +734,7 @@ def fault_plans(
     min_faults: int = 0,
     max_faults: int = 2,
     max_at: float = 60.0,
+    steps: bool | Sequence[str] = False,
 ) -> st.SearchStrategy[list[tuple[str, float | None, dict[str, Any]]]]:
     """Fault plans: lists of ``(kind, at, params)``, each valid for :meth:`FakeGradio.fault`.
 
@@ -736,6 +744,10 @@ def fault_plans(
       plugins' included, in catalogue order);
     - ``at``: ``None`` (from when it is planned) or a whole virtual second up to
       ``max_at``;
+    - ``steps``: also place faults at a step of a job: ``params["after"]`` is then a
+      ``(message kind, n)`` pair, n from 1 to 3, and ``at`` is ``None``. ``True`` draws
+      the kinds from every step kind (Gradio's and plugins'), or give a list of them;
+      a plan shrinks toward a placement in time;
     - ``params``: drawn from each kind's declared parameters (choices, bounds,
       ``None`` where optional), each shrinking to its default, and left out when
       at the default (a ``route`` is always shown); a ``route`` is one of ``routes``.
@@ -749,7 +761,13 @@ def fault_plans(
     _check_int("min_faults", min_faults)
     _check_int("max_faults", max_faults, min_faults)
     _check_number("max_at", max_at)
-    return st.lists(_fault(ks, rs, float(max_at)), min_size=min_faults, max_size=max_faults)
+    known_steps = step_kinds()
+    if isinstance(steps, bool):
+        ss = known_steps if steps else ()
+    else:
+        ss = _check_choices("steps", list(steps), known_steps)
+    return st.lists(_fault(ks, rs, float(max_at), ss), min_size=min_faults,
+                    max_size=max_faults)
 
 
 # ---------------------------------------------------------------------------- calls

@@ -295,7 +295,7 @@ ENDING_FAULTS = [k for k in FAULT_KINDS if k != "missing_completion"]
 @given(case=spaces_and_calls(load=st.none(), cancel=False),
        faults=gs.fault_plans(kinds=ENDING_FAULTS, routes=("join", "data", "heartbeat",
                                                            "cancel", "reset"),
-                             min_faults=1, max_faults=2, max_at=20))
+                             min_faults=1, max_faults=2, max_at=20, steps=True))
 @counted
 def every_job_ends_under_faults(case: tuple[gs.SpacePlan, list[gs.Submission]],
                                 faults: list[tuple[str, float | None, dict[str, Any]]],

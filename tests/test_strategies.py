@@ -17,7 +17,7 @@ from packaging.version import Version
 
 from gradio_fake import SUPPORTED_VERSIONS, EndpointSpec, Error, FakeGradio, Fault, Load, Space
 from gradio_fake import strategies as gs
-from gradio_fake._faults import FAULT_KINDS, make_fault
+from gradio_fake._faults import FAULT_KINDS, make_fault, step_kinds
 from gradio_fake._hypothesis import _hypothesis_setup_hook
 from gradio_fake._model import normalize_script
 from gradio_fake._versions import DEFAULT_VERSION
@@ -113,6 +113,35 @@ def test_fault_plans_are_accepted_by_fake_fault(plan: list[tuple[Any, ...]]) -> 
         assert at is None or 0 <= at <= 60
         defaults = FAULT_KINDS[kind].defaults()
         assert all(params[k] != defaults[k] or k == "route" for k in params)
+
+
+@MANY
+@given(plan=gs.fault_plans(max_faults=3, steps=True))
+def test_step_placed_fault_plans_are_accepted_by_fake_fault(
+        plan: list[tuple[Any, ...]]) -> None:
+    fake = FakeGradio()
+    fake.space("acme/app", gradio="4.44.1")
+    for kind, at, params in plan:
+        fault = fake.fault(kind, at=at, **params)
+        if "after" in params:
+            assert at is None and fault.after == params["after"]
+            assert params["after"][0] in step_kinds() and 1 <= params["after"][1] <= 3
+
+
+def test_a_step_placed_plan_shrinks_to_the_first_step() -> None:
+    plan = find(gs.fault_plans(steps=True), lambda p: any("after" in f[2] for f in p),
+                settings=FIND)
+    assert plan == [("stream_dropped", None, {"after": ("estimation", 1)})]
+    plan = find(gs.fault_plans(steps=["progress"]), lambda p: any("after" in f[2] for f in p),
+                settings=FIND)
+    assert plan == [("stream_dropped", None, {"after": ("progress", 1)})]
+    assert find(gs.fault_plans(steps=True), lambda p: len(p) > 0, settings=FIND) == [
+        ("stream_dropped", None, {})]
+
+
+def test_steps_must_be_message_kinds() -> None:
+    with pytest.raises(InvalidArgument, match="steps: unknown \\['progres'\\]"):
+        gs.fault_plans(steps=["progres"]).example()
 
 
 @pytest.mark.parametrize("kind", list(FAULT_KINDS))
