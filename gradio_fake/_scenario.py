@@ -227,12 +227,17 @@ class Scenario(Parts):
         """Plan the faults tied to call ``call_id`` on ``job``, the ``Job`` just submitted for it.
 
         :meth:`submit` and :meth:`run` do it for you. A fault tied to a call whose join
-        the server refused (or that never reached it) has no job to act on: it is not
-        planned, and the journal says so.
+        the server refused (or that never reached it), or whose submit failed (``job``
+        None), has no job to act on: it is not planned, and the journal says so.
         """
         planned = []
         for fault in self.faults:
             if fault.job != call_id:
+                continue
+            if job is None:
+                fake.journal.fault(fault.kind, self.space.target, None,
+                                   f"not planned: tied to call {call_id!r}, whose submit "
+                                   f"failed")
                 continue
             try:
                 planned.append(fake.fault(fault.kind, at=fault.at, after=fault.after, job=job,

@@ -118,6 +118,7 @@ def _drive(scenario: Scenario, fake: FakeGradio, downloads: str) -> list[CallRec
             try:
                 job = scenario.submit_call(client, call)
             except Exception as exc:  # submit itself refuses (bad arguments...)
+                scenario.plan_faults_of(fake, call.id, None)
                 entry = _Live(call, None, now)
                 entry.end(now, type(exc).__name__, None, str(exc))
                 live.append(entry)

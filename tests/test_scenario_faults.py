@@ -293,3 +293,14 @@ finished_at = 0
 """) as (fake, _):
         details = [f.detail for f in fake.journal.faults(kind="unknown_message")]
     assert details[0] == "armed at once: the job already got estimation #1"
+
+
+def test_a_fault_tied_to_a_call_whose_submit_fails_is_not_planned(tmp_path: Path) -> None:
+    path = tmp_path / "case.toml"
+    path.write_text(SPACE + '\n[[faults]]\nkind = "stream_dropped"\njob = "mine"\n')
+    scenario = load_scenario(path)
+    with FakeGradio(seed=scenario.seed) as fake:
+        scenario.apply(fake)
+        assert scenario.plan_faults_of(fake, "mine", None) == []  # what run() does then
+        note = fake.journal.faults(kind="stream_dropped").one()
+    assert note.detail == "not planned: tied to call 'mine', whose submit failed"
