@@ -21,8 +21,10 @@ client's own method to do the work:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures.thread
 import sys
 import threading
+import types
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +39,22 @@ __all__ = ["ClientSync", "TrackedJob"]
 # Real seconds a parked poller sleeps before looking again of its own accord.
 # Wake-ups are notifications; this only bounds the cost of a missed one.
 _PARK_SLICE = 0.5
+# Real seconds a returning stream reader waits for the client to attach its own
+# done-callback (normally attached microseconds after the reader was submitted).
+_CALLBACK_WAIT = 2.0
+_WORK_ITEM_RUN = concurrent.futures.thread._WorkItem.run.__code__
+
+
+def _own_future() -> Any:
+    """The ``concurrent.futures`` future of the pool task running in this thread, if any."""
+    frame: types.FrameType | None = sys._getframe(2)
+    for _ in range(10):
+        if frame is None:
+            return None
+        if frame.f_code is _WORK_ITEM_RUN:
+            return getattr(frame.f_locals.get("self"), "future", None)
+        frame = frame.f_back
+    return None
 
 
 class _Bell:
@@ -107,10 +125,11 @@ class ClientSync:
         self._saved: list[tuple[Any, str, Any]] = []
         self._codes: dict[Any, str] = {}
         self._reader_tags: set[int] = set()
+        # Readers (by id of their future) that returned but whose callbacks have not run.
+        self._readers_ending: dict[int, Any] = {}
         # joins that arrived before the submitting thread got to track its job
         self._unclaimed: list[tuple[Any, str, AppServer, str]] = []
         self._registered: set[str] = set()
-        self.reader_done: set[int] = set()
 
     # -- installation --------------------------------------------------------------
     def install(self) -> None:
@@ -123,6 +142,8 @@ class ClientSync:
         Client, Job = gc_client.Client, gc_client.Job
         self._wrap(Client, "__init__", self._wrap_init)
         self._wrap(Client, "submit", self._wrap_submit)
+        if "stream_messages" in vars(Client):
+            self._wrap(Client, "stream_messages", self._wrap_stream_messages)
         for name in ("status", "outputs", "done"):
             self._wrap(Job, name, self._wrap_observation)
         self._wrap(Job, "result", self._wrap_result)
@@ -263,21 +284,25 @@ class ClientSync:
         for bell in list(self._pollers.values()) + list(self._cancellers.values()):
             bell.ring()
 
-    def watch_reader(self, client: Any) -> None:
+    def watch_reader(self, client: Any, future: Any = None) -> None:
         """Learn when the client's stream reader has fully ended (its callbacks included).
 
-        Our done-callback is added while the reader still runs, after the client's
-        own, so it runs after theirs: the moment the pending jobs' lists got their
-        ``None`` and a new submit can safely open a new reader.
+        Our done-callback must run after the client's own (which appends ``None`` to
+        the pending jobs' lists, or marks the stream closed): only then can the
+        barrier see the jobs' final state and a new submit safely open a new reader.
+        Readers started while the fake is active are watched from their own thread
+        (``_wrap_stream_messages``); this is the fallback for any other.
         """
-        future = getattr(client, "streaming_future", None)
+        future = future if future is not None else getattr(client, "streaming_future", None)
         if future is None or id(future) in self._reader_tags or future.done():
             return
         self._reader_tags.add(id(future))
+        self._add_reader_callback(client, future)
 
+    def _add_reader_callback(self, client: Any, future: Any) -> None:
         def finished(_f: Any) -> None:
             with self.world.lock:
-                self.reader_done.add(id(future))
+                self._readers_ending.pop(id(future), None)
                 # The client appended None (or "server stopped") to every pending list.
                 for tracked in self._active.values():
                     if tracked.client is client and tracked.event_id is not None:
@@ -286,6 +311,25 @@ class ClientSync:
                 self.world.changed()
 
         future.add_done_callback(finished)
+
+    def _reader_started(self, client: Any, future: Any) -> None:
+        """In the reader's thread, before it sends its ``GET queue/data``."""
+        with self.world.lock:
+            self._reader_tags.add(id(future))  # the fallback path must not add a callback
+
+    def _reader_ending(self, client: Any, future: Any) -> None:
+        """In the reader's thread, as it returns (its future completes right after).
+
+        The thread that submitted the reader attaches the client's done-callback just
+        after ``submit()`` returns; a reader that ends at once (an error answer to its
+        GET) can get here first. Wait for it (bounded; no lock held) so ours runs after.
+        """
+        deadline = REAL.monotonic() + _CALLBACK_WAIT
+        while not getattr(future, "_done_callbacks", (None,)) and REAL.monotonic() < deadline:
+            REAL.sleep(0.0002)
+        with self.world.lock:
+            self._readers_ending[id(future)] = client
+            self._add_reader_callback(client, future)
 
     def blockers(self) -> list[str]:
         """Why the client has not settled yet (empty when it has taken in everything).
@@ -299,7 +343,9 @@ class ClientSync:
             tracked = self.by_event.get(event_id)
             if tracked is not None and tracked.index in self._active:
                 candidates[tracked.index] = tracked
-        reasons: list[str] = []
+        reasons = [f"the client's stream reader (session {getattr(c, 'session_hash', '?')[:8]}) "
+                   f"has returned; its clean-up has not run yet"
+                   for c in self._readers_ending.values()]
         for index in sorted(candidates):
             tracked = candidates[index]
             reason = self._blocker(tracked)
@@ -410,6 +456,21 @@ class ClientSync:
             return job
 
         return submit
+
+    def _wrap_stream_messages(self, original: Any) -> Any:
+        sync = self
+
+        def stream_messages(client: Any, *args: Any, **kwargs: Any) -> Any:
+            future = _own_future() if sync.world.active else None
+            if future is not None:
+                sync._reader_started(client, future)
+            try:
+                return original(client, *args, **kwargs)
+            finally:
+                if future is not None:
+                    sync._reader_ending(client, future)
+
+        return stream_messages
 
     def _wrap_observation(self, original: Any) -> Any:
         sync = self

@@ -798,32 +798,7 @@ class FaultPlan:
                 return None
             if route == "data" and reply.stream is None and view.session:
                 reply = self._as_data_stream(app, view.session, reply)
-        if route == "data" and isinstance(reply.stream, SseConnection):
-            self._watch_reader_of(view.session)
         return reply
-
-    def _watch_reader_of(self, session: str | None) -> None:
-        """Let the barrier see the client's stream reader end (its callbacks included).
-
-        We are in that reader's thread, answering its ``GET queue/data``: the thread
-        that started it may not have stored its future nor added its done-callback
-        yet, and a reader that ends at once (an error answer) would end before the
-        world's barrier watches it. Wait for both (bounded, world lock released), so
-        our callback runs after the client's, as ``ClientSync.watch_reader`` expects.
-        """
-        world = self.world
-        client = world.sync.client_for_session(session or "")
-        if client is None:
-            return
-        deadline = REAL.monotonic() + 2.0
-        while REAL.monotonic() < deadline:
-            future = getattr(client, "streaming_future", None)
-            if future is not None and not future.done() \
-                    and getattr(future, "_done_callbacks", None):
-                break
-            REAL.sleep(0.001)
-        with world.lock:
-            world.sync.watch_reader(client)
 
     def _as_data_stream(self, app: AppServer, session: str, reply: HttpReply) -> HttpReply:
         """A fault's whole-body answer to ``GET queue/data``, served as the session's

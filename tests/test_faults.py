@@ -340,6 +340,20 @@ def test_http_error_on_the_data_stream(fake: FakeGradio, gradio: str) -> None:
     assert outcome(job)[0] == "CancelledError" and fake.clock.now == 0.0
 
 
+def test_a_reader_that_ends_at_once_is_seen_through(fake: FakeGradio, gradio: str) -> None:
+    """Each new reader's GET fails at once, often before the submitting thread has
+    attached the client's clean-up to it: the barrier still waits for that clean-up,
+    so the very first observation after submit sees the job ended, every time."""
+    slow_space(fake, gradio)
+    fake.fault("http_error", route="data", status=502, times=15)
+    client = fake.client("acme/slow")
+    for i in range(15):
+        job = client.submit(str(i), api_name="/predict")
+        assert job.done(), f"submit {i}: the observation came before the reader's clean-up"
+        assert outcome(job)[0] == "CancelledError" and fake.clock.now == 0.0
+    assert len(fake.journal.requests(route="data", status=502)) == 15
+
+
 def _heartbeats_settled(fake: FakeGradio) -> list[int | None]:
     """The heartbeat requests' statuses, once the client's heartbeat thread is quiet."""
     deadline = REAL.monotonic() + 10
