@@ -129,12 +129,13 @@ def test_step_placed_fault_plans_are_accepted_by_fake_fault(
 
 
 def test_a_step_placed_plan_shrinks_to_the_first_step() -> None:
+    # (the kind shrinks toward the first too, but Hypothesis does not promise how far)
     plan = find(gs.fault_plans(steps=True), lambda p: any("after" in f[2] for f in p),
                 settings=FIND)
-    assert plan == [("stream_dropped", None, {"after": ("estimation", 1)})]
+    assert [(at, params["after"]) for _, at, params in plan] == [(None, ("estimation", 1))]
     plan = find(gs.fault_plans(steps=["progress"]), lambda p: any("after" in f[2] for f in p),
                 settings=FIND)
-    assert plan == [("stream_dropped", None, {"after": ("progress", 1)})]
+    assert [(at, params["after"]) for _, at, params in plan] == [(None, ("progress", 1))]
     assert find(gs.fault_plans(steps=True), lambda p: len(p) > 0, settings=FIND) == [
         ("stream_dropped", None, {})]
 
