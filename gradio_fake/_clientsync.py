@@ -25,6 +25,7 @@ import concurrent.futures.thread
 import sys
 import threading
 import types
+import warnings
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -325,7 +326,15 @@ class ClientSync:
         GET) can get here first. Wait for it (bounded; no lock held) so ours runs after.
         """
         deadline = REAL.monotonic() + _CALLBACK_WAIT
-        while not getattr(future, "_done_callbacks", (None,)) and REAL.monotonic() < deadline:
+        while not getattr(future, "_done_callbacks", (None,)):
+            if REAL.monotonic() > deadline:
+                warnings.warn(
+                    f"gradio-fake: gradio_client's stream reader ended but the client did not "
+                    f"attach its clean-up to it within {_CALLBACK_WAIT:g}s of real time (is "
+                    f"the submitting thread blocked?); observations right after this may "
+                    f"come before the client has marked its jobs' streams as ended.",
+                    RuntimeWarning, stacklevel=2)
+                break
             REAL.sleep(0.0002)
         with self.world.lock:
             self._readers_ending[id(future)] = client
