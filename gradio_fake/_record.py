@@ -12,6 +12,9 @@ delay, a timeout) and observes, with timestamps, two things at once:
   a hook on assignments to ``JobStatus.latest_status``, which is what ``Job.status()``
   returns), then each job's outputs and how it ended.
 
+Both taps live in ``_record_taps.py``; :func:`compare` in ``_record_compare.py``. This
+module re-exports them.
+
 The :class:`Recording` it returns turns into a scenario file that replays the same
 client-observed behaviour on the fake (:meth:`Recording.to_scenario`: the queue model,
 with the observed durations, progress steps, yields, logs and errors), or into a
@@ -36,19 +39,16 @@ import inspect
 import json
 import math
 import re
-import socket
 import statistics
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
-
-import httpx
 
 from ._realtime import REAL
+from ._record_compare import _STREAM_LEVEL, Difference, compare, lost_messages
+from ._record_taps import StatusTap, WireMessage, WireRequest, WireTap
 from ._versions import SUPPORTED_VERSIONS
 
 if TYPE_CHECKING:
@@ -60,16 +60,16 @@ __all__ = [
     "Difference",
     "Recording",
     "StatusTap",
+    "WireMessage",
+    "WireRequest",
     "WireTap",
     "compare",
+    "lost_messages",
     "parse_call_spec",
     "raise_plain_error",
     "record",
     "replay",
 ]
-
-_Clock = Callable[[], float]
-_STREAM_LEVEL = ("heartbeat", "close_stream")
 
 
 # -- what to run --------------------------------------------------------------------------
@@ -213,290 +213,6 @@ class Normalizer:
         if value is None or isinstance(value, (bool, int, float)):
             return value
         return self.text(repr(value))
-
-
-# -- the wire tap ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WireRequest:
-    """One HTTP exchange seen at the transport: times are the tap's clock."""
-
-    t: float
-    method: str
-    url: str
-    status: int | None
-    body: Any
-    response: Any = None
-    t_done: float | None = None
-    error: str | None = None
-
-    @property
-    def path(self) -> str:
-        return urlsplit(self.url).path
-
-    def route(self, prefix: str = "") -> str:
-        """The path without the app root's path and api prefix, e.g. ``queue/join``."""
-        path = self.path
-        if prefix and prefix in path:
-            path = path.split(prefix, 1)[1]
-        return path.strip("/")
-
-
-@dataclass(frozen=True)
-class WireMessage:
-    """One SSE message as it came out of the transport."""
-
-    t: float
-    session: str | None
-    msg: dict[str, Any]
-
-    @property
-    def kind(self) -> str:
-        return str(self.msg.get("msg"))
-
-    @property
-    def event_id(self) -> str | None:
-        value = self.msg.get("event_id")
-        return value if isinstance(value, str) else None
-
-
-class _TeeStream(httpx.SyncByteStream):
-    """Passes a response body through unchanged, showing each chunk to the tap."""
-
-    def __init__(self, inner: Any, on_chunk: Callable[[bytes], None],
-                 on_close: Callable[[], None]) -> None:
-        self._inner = inner
-        self._on_chunk = on_chunk
-        self._on_close = on_close
-        self._closed = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._inner:
-            self._on_chunk(chunk)
-            yield chunk
-        self._finish()
-
-    def close(self) -> None:
-        try:
-            close = getattr(self._inner, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self._finish()
-
-    def _finish(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._on_close()
-
-
-class WireTap:
-    """Tees every httpx request, response body and SSE message, while installed.
-
-    A pass-through wrapper around ``httpx.HTTPTransport.handle_request``: requests go
-    where they were going (a real server, or a :class:`~gradio_fake.FakeGradio` that is
-    already active, whose interception it wraps), bodies reach the client unchanged.
-    ``clock`` stamps every record (real ``time.monotonic`` by default; a fake's
-    ``clock.now`` for virtual time). Use as a context manager; install it *inside* an
-    active fake's context so they are undone in reverse order.
-    """
-
-    def __init__(self, clock: _Clock | None = None, *, body_limit: int = 1 << 20) -> None:
-        self.clock: _Clock = clock or REAL.monotonic
-        self.body_limit = body_limit
-        self.requests: list[WireRequest] = []
-        self.messages: list[WireMessage] = []
-        self._listeners: list[Callable[[WireMessage], None]] = []
-        self._lock = threading.Lock()
-        self._saved: Any = None
-        self._heartbeats: list[httpx.Response] = []
-
-    def on_message(self, listener: Callable[[WireMessage], None]) -> None:
-        """Call ``listener(message)`` for each SSE message, from the client's reader thread."""
-        self._listeners.append(listener)
-
-    def install(self) -> None:
-        if self._saved is not None:
-            raise RuntimeError("this WireTap is already installed")
-        original = httpx.HTTPTransport.handle_request
-        tap = self
-
-        def handle_request(transport: Any, request: httpx.Request) -> httpx.Response:
-            return tap._exchange(original, transport, request)
-
-        self._saved = original
-        setattr(httpx.HTTPTransport, "handle_request", handle_request)  # noqa: B010
-
-    def uninstall(self) -> None:
-        if self._saved is not None:
-            setattr(httpx.HTTPTransport, "handle_request", self._saved)  # noqa: B010
-            self._saved = None
-
-    def __enter__(self) -> WireTap:
-        self.install()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.uninstall()
-
-    # -- recording --------------------------------------------------------------------
-    def _exchange(self, original: Any, transport: Any, request: httpx.Request) -> httpx.Response:
-        t = self.clock()
-        body = _json_or_none(request.content) if request.content else None
-        url = str(request.url)
-        try:
-            response: httpx.Response = original(transport, request)
-        except Exception as exc:
-            self._add_request(WireRequest(t, request.method, url, None, body, None, self.clock(),
-                                          f"{type(exc).__name__}: {exc}"))
-            raise
-        content_type = response.headers.get("content-type", "")
-        status = response.status_code
-        if "event-stream" in content_type:
-            if "/heartbeat/" in url:
-                self._add_request(WireRequest(t, request.method, url, status, body))
-                with self._lock:
-                    self._heartbeats.append(response)
-                return response
-            session = parse_qs(urlsplit(url).query).get("session_hash", [None])[0]
-            buffer = bytearray()
-
-            def on_chunk(chunk: bytes) -> None:
-                buffer.extend(chunk)
-                while b"\n" in buffer:
-                    line, _, rest = bytes(buffer).partition(b"\n")
-                    buffer[:] = rest
-                    line = line.rstrip(b"\r")
-                    if line.startswith(b"data:"):
-                        msg = _json_or_none(line[5:])
-                        if isinstance(msg, dict):
-                            self._add_message(WireMessage(self.clock(), session, msg))
-
-            self._add_request(WireRequest(t, request.method, url, status, body))
-            stream = _TeeStream(response.stream, on_chunk, lambda: None)
-        else:
-            chunks: list[bytes] = []
-            size = [0]
-
-            def keep(chunk: bytes) -> None:
-                if size[0] < self.body_limit:
-                    chunks.append(chunk)
-                    size[0] += len(chunk)
-
-            def done() -> None:
-                self._add_request(WireRequest(t, request.method, url, status, body,
-                                              _json_or_none(b"".join(chunks)), self.clock()))
-
-            stream = _TeeStream(response.stream, keep, done)
-        return httpx.Response(status, headers=response.headers, stream=stream,
-                              extensions=response.extensions, request=request)
-
-    def _add_request(self, entry: WireRequest) -> None:
-        with self._lock:
-            self.requests.append(entry)
-
-    def _add_message(self, entry: WireMessage) -> None:
-        with self._lock:
-            self.messages.append(entry)
-        for listener in list(self._listeners):
-            listener(entry)
-
-    def end_heartbeats(self) -> None:
-        """Shut down the connections of the heartbeat streams that went through the tap.
-
-        gradio_client's heartbeat thread checks ``close()``'s kill flag only when the
-        next line arrives: every 15 s on a real server. Shutting the socket down ends its
-        read at once with a transport error, on which the thread returns. Streams with
-        no socket (an in-process fake) are left alone: they end when told.
-        """
-        with self._lock:
-            responses = list(self._heartbeats)
-        for response in responses:
-            stream = response.extensions.get("network_stream")
-            get_extra_info = getattr(stream, "get_extra_info", None)
-            sock = get_extra_info("socket") if get_extra_info is not None else None
-            if isinstance(sock, socket.socket):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def messages_for(self, event_id: str) -> list[WireMessage]:
-        with self._lock:
-            return [m for m in self.messages if m.event_id == event_id]
-
-
-def _json_or_none(data: bytes) -> Any:
-    try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-# -- the status tap ------------------------------------------------------------------------
-class StatusTap:
-    """Sees every ``StatusUpdate`` the client builds for every job, in order.
-
-    gradio_client keeps a job's state in a ``JobStatus`` (``job.communicator.job``); its
-    reader assigns ``latest_status`` once per message, and ``Job.status()`` returns it.
-    While installed, each assignment is also recorded with the tap's clock. The client
-    creates one ``JobStatus`` per ``submit``, in the submitting thread, so
-    :attr:`created` is in submit order.
-    """
-
-    def __init__(self, clock: _Clock | None = None) -> None:
-        self.clock: _Clock = clock or REAL.monotonic
-        self.created: list[Any] = []
-        self._seen: dict[int, list[tuple[float, Any]]] = {}
-        self._lock = threading.Lock()
-        self._cls: Any = None
-        self._had_own: bool = False
-        self._saved: Any = None
-
-    def install(self) -> None:
-        from gradio_client import utils
-
-        cls = utils.JobStatus
-        tap = self
-        base_setattr = cls.__setattr__
-
-        def __setattr__(status: Any, name: str, value: Any) -> None:
-            base_setattr(status, name, value)
-            if name == "latest_status":
-                tap._note(status, value)
-
-        self._cls = cls
-        self._had_own = "__setattr__" in cls.__dict__
-        self._saved = cls.__dict__.get("__setattr__")
-        cls.__setattr__ = __setattr__
-
-    def uninstall(self) -> None:
-        if self._cls is None:
-            return
-        if self._had_own:
-            self._cls.__setattr__ = self._saved
-        else:
-            del self._cls.__setattr__
-        self._cls = None
-
-    def __enter__(self) -> StatusTap:
-        self.install()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.uninstall()
-
-    def _note(self, status: Any, update: Any) -> None:
-        with self._lock:
-            key = id(status)
-            if key not in self._seen:
-                self._seen[key] = []
-                self.created.append(status)
-            self._seen[key].append((self.clock(), update))
-
-    def updates(self, job_status: Any) -> list[tuple[float, Any]]:
-        """Every ``(time, StatusUpdate)`` of one ``JobStatus``, the initial STARTING first."""
-        with self._lock:
-            return list(self._seen.get(id(job_status), []))
 
 
 def _status_dict(update: Any, normalizer: Normalizer) -> dict[str, Any]:
@@ -1737,202 +1453,3 @@ def _attach(live: Sequence[_Live], status_tap: StatusTap, wire: WireTap,
         if shown is None:
             shown = "CANCELLED" if entry.cancelled_at is not None else "FINISHED"
         job._final = _FinalStatus(Status[shown])
-
-
-# -- comparing ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Difference:
-    """One way the fake's recording differs from the real one, for one call."""
-
-    call: str
-    what: str
-    real: Any
-    fake: Any
-    #: a known, explained difference (a client race, a documented quirk): not a failure.
-    known: str | None = None
-
-    def __str__(self) -> str:
-        text = f"{self.call}: {self.what}: real {_show(self.real)}, fake {_show(self.fake)}"
-        return text + (f" (known: {self.known})" if self.known else "")
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, default=repr) if not isinstance(value, str) else value
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-def _status_text(s: Mapping[str, Any]) -> str:
-    parts = [str(s.get("code"))]
-    for key in ("rank", "queue_size"):
-        if s.get(key) is not None:
-            parts.append(f"{key}={s[key]}")
-    if s.get("eta") is not None:
-        parts.append(f"eta={s['eta']:.3g}")
-    if s.get("progress"):
-        parts.append("progress=" + json.dumps(s["progress"]))
-    if s.get("log"):
-        parts.append(f"log={s['log']}")
-    return " ".join(parts)
-
-
-def compare(real: Recording, fake: Recording, *, eta_tolerance: float = 0.5,
-            eta_relative: float = 0.25) -> list[Difference]:
-    """How the client's observations differ between two recordings, call by call.
-
-    Compared: the join's HTTP status; the sequence of statuses the client built (code,
-    rank, queue_size, whether there is an ETA and — within ``eta_tolerance`` seconds or
-    ``eta_relative`` of the real value — its number, progress units, log); the event's
-    message kinds; ``job.outputs()``; the outcome (result, or exception type and
-    message); the final ``job.status().code``. Timings are not compared. For a
-    cancelled call, only what the client observed before the cancel must match, and
-    ``KeyError`` vs ``CancelledError`` is the client's own race (PROTOCOL.md §4.3).
-    """
-    diffs: list[Difference] = []
-    fakes = {c.id: c for c in fake.calls}
-    completions = [(c.api_name, float(t)) for c in real.calls for t, m in c.messages
-                   if m.get("msg") == "process_completed" and m.get("output")]
-    for r in real.calls:
-        f = fakes.get(r.id)
-        if f is None:
-            diffs.append(Difference(r.id, "call", "recorded", "missing"))
-            continue
-        diffs += _compare_call(r, f, eta_tolerance, eta_relative, completions, real.client)
-    return diffs
-
-
-def _before_cancel(call: CallRecording, items: list[list[Any]]) -> list[list[Any]]:
-    if call.cancelled_at is None:
-        return items
-    return [item for item in items if item[0] < call.cancelled_at]
-
-
-_CODE_OF = {"estimation": "IN_QUEUE", "process_starts": "PROCESSING", "progress": "PROGRESS",
-            "log": "LOG", "process_generating": "ITERATING", "process_completed": "FINISHED"}
-
-
-def lost_messages(call: CallRecording, client: str = "") -> int:
-    """How many of the event's first messages the client never took in.
-
-    gradio_client before 2.x registers an event only once it has read the join's
-    response; a message the server puts on an already open stream before that is
-    dropped (PROTOCOL.md §6.8). Real Gradio queues the join's ``estimation`` before it
-    answers the join, so this happens with real servers; the fake never does it.
-    """
-    def shape(code: Any, rank: Any, size: Any) -> tuple[Any, Any, Any]:
-        return (code, rank, size)
-
-    events = [m for m in call.messages if m[1].get("msg") not in _STREAM_LEVEL]
-    sent = [shape(_CODE_OF.get(str(m[1].get("msg")), "?"), m[1].get("rank"),
-                  m[1].get("queue_size")) for m in events]
-    shown = [shape(s[1].get("code"), s[1].get("rank"), s[1].get("queue_size"))
-             for s in call.statuses]
-    if not shown and call.joined_at is not None and client[:2] in ("0.", "1."):
-        # Nothing shown at all (a cancel came first): what arrived before the join's
-        # response cannot have been registered by these clients.
-        return sum(1 for t, _ in events if t < call.joined_at)
-    if not shown or not sent or shown[0] == sent[0]:
-        return 0
-    for k in range(1, len(sent)):
-        if sent[k:k + len(shown)] == shown[:len(sent) - k]:
-            return k
-    return 0
-
-
-def _near_a_completion(call: CallRecording, completions: Sequence[tuple[str, float]],
-                       within: float = 0.1) -> bool:
-    """A run of the call's endpoint ended (on the wire) just around its join."""
-    if not call.messages:
-        return False
-    joined = float(call.messages[0][0])
-    return any(api == call.api_name and abs(t - joined) <= within for api, t in completions)
-
-
-def _compare_call(r: CallRecording, f: CallRecording, tol: float, rel: float,
-                  completions: Sequence[tuple[str, float]] = (),
-                  client: str = "") -> list[Difference]:
-    out: list[Difference] = []
-    cid = r.id
-    if (r.join_status or 200) != (f.join_status or 200):
-        out.append(Difference(cid, "join HTTP status", r.join_status, f.join_status))
-    cancelled = r.cancelled_at is not None
-    rs = [s for _, s in (_before_cancel(r, r.statuses) if cancelled else r.statuses)]
-    fs = [s for _, s in (_before_cancel(f, f.statuses) if cancelled else f.statuses)]
-    lost = lost_messages(r, client)
-    if lost and lost_messages(f, client) == 0:
-        dropped = [m[1].get("msg") for m in r.messages[:lost]]
-        out.append(Difference(cid, "messages the client never took in", dropped, [],
-                              known="gradio_client before 2.x drops an event's message that "
-                                    "arrives before it has read the join response "
-                                    "(PROTOCOL.md §6.8); real Gradio can send one that early, "
-                                    "the fake never does"))
-        fs = fs[lost:]
-    for i in range(max(len(rs), len(fs))):
-        a = rs[i] if i < len(rs) else None
-        b = fs[i] if i < len(fs) else None
-        if a is None or b is None:
-            out.append(Difference(cid, f"status[{i}]", None if a is None else _status_text(a),
-                                  None if b is None else _status_text(b)))
-            continue
-        problem = _status_problem(a, b, tol, rel)
-        if problem:
-            race = None
-            if problem == "eta presence" and b.get("eta") is None and i == 0 \
-                    and _near_a_completion(r, completions):
-                race = ("the join landed between a completion and the server's next dequeue "
-                        "(its dequeue loop polls every 1 ms on 6.x, 50 ms before): the ETA "
-                        "already counts the finished run while the rank still counts the "
-                        "next one; the fake dequeues at the completion")
-            out.append(Difference(cid, f"status[{i}] {problem}", _status_text(a),
-                                  _status_text(b), known=race))
-    rk = [m[1].get("msg") for m in (_before_cancel(r, r.messages) if cancelled else r.messages)]
-    fk = [m[1].get("msg") for m in (_before_cancel(f, f.messages) if cancelled else f.messages)]
-    if rk != fk:
-        out.append(Difference(cid, "message kinds", rk, fk))
-    if cancelled:
-        r_tail = [m[1].get("msg") for m in r.messages if m[0] >= (r.cancelled_at or 0)]
-        f_tail = [m[1].get("msg") for m in f.messages if m[0] >= (f.cancelled_at or 0)]
-        if r_tail != f_tail:
-            race = None
-            if sorted(r_tail) == sorted(f_tail):
-                race = ("after a cancel, the order of the empty completion and the next "
-                        "process_starts is a race inside the real server (/cancel's task "
-                        "cancellation against the dequeue loop)")
-            out.append(Difference(cid, "messages after the cancel", r_tail, f_tail,
-                                  known=race))
-    if r.outputs != f.outputs:
-        out.append(Difference(cid, "outputs()", r.outputs, f.outputs))
-    r_out, f_out = r.outcome, f.outcome
-    if {r_out, f_out} == {"KeyError", "CancelledError"} and cancelled:
-        out.append(Difference(cid, "outcome", r_out, f_out,
-                              known="the client's cancel race: the empty completion reached the "
-                                    "job before its cancel check (PROTOCOL.md 4.3)"))
-    elif r_out != f_out:
-        out.append(Difference(cid, "outcome", f"{r_out}: {r.message}".rstrip(": "),
-                              f"{f_out}: {f.message}".rstrip(": ")))
-    elif r_out == "result" and r.result != f.result:
-        out.append(Difference(cid, "result", r.result, f.result))
-    elif r_out not in ("result", "TimeoutError") and _message_core(r) != _message_core(f):
-        out.append(Difference(cid, "error message", r.message, f.message))
-    if r.title != f.title and r_out == "AppError":
-        out.append(Difference(cid, "AppError title", r.title, f.title))
-    if r.final_code != f.final_code:
-        out.append(Difference(cid, "final status code", r.final_code, f.final_code))
-    return out
-
-
-def _message_core(call: CallRecording) -> str:
-    text = re.sub(r"\s+", " ", call.message).strip()
-    return text.split("Response received:", 1)[0]
-
-
-def _status_problem(a: Mapping[str, Any], b: Mapping[str, Any], tol: float,
-                    rel: float) -> str | None:
-    for key in ("code", "rank", "queue_size", "progress", "log"):
-        if a.get(key) != b.get(key):
-            return key
-    ea, eb = a.get("eta"), b.get("eta")
-    if (ea is None) != (eb is None):
-        return "eta presence"
-    if ea is not None and eb is not None and abs(ea - eb) > max(tol, rel * abs(ea)):
-        return "eta value"
-    return None
