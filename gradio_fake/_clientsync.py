@@ -390,16 +390,19 @@ class ClientSync:
     def sleep(self, seconds: float) -> None:
         """``time.sleep`` while the fake is active."""
         world = self.world
-        if threading.current_thread() is self.driver and world.active:
-            world.advance(max(float(seconds), 0.0))
+        if not world.active:
+            REAL.sleep(seconds)
             return
-        role = self._codes.get(sys._getframe(1).f_code) if world.active else None
+        caller = sys._getframe(1)
+        role = self._codes.get(caller.f_code)  # a client thread's poll (the frequent case)
         if role == "poller":
-            frame_locals = sys._getframe(1).f_locals
+            frame_locals = caller.f_locals
             self._park_poller(frame_locals.get("event_id"), frame_locals.get("pending_messages"),
                               frame_locals.get("helper"), seconds)
         elif role == "canceller":
-            self._park_canceller(sys._getframe(1).f_locals.get("helper"), seconds)
+            self._park_canceller(caller.f_locals.get("helper"), seconds)
+        elif threading.current_thread() is self.driver:
+            world.advance(max(float(seconds), 0.0))
         else:
             REAL.sleep(seconds)
 

@@ -49,6 +49,7 @@ class VirtualClock:
     def __init__(self, start: datetime.datetime, run_until: Callable[[float], None]) -> None:
         self._start = start
         self._now = 0.0
+        self._datetime: tuple[float, datetime.datetime] = (0.0, start)
         self._run_until = run_until
 
     @property
@@ -64,7 +65,11 @@ class VirtualClock:
     @property
     def datetime(self) -> datetime.datetime:
         """The current virtual instant (naive UTC), what ``datetime.utcnow()`` shows."""
-        return self._start + datetime.timedelta(seconds=self._now)
+        now = self._now
+        cached = self._datetime
+        if cached[0] != now:  # asked for on every client status update: computed once per instant
+            cached = self._datetime = (now, self._start + datetime.timedelta(seconds=now))
+        return cached[1]
 
     def advance(self, seconds: float) -> None:
         """Move virtual time forward by ``seconds`` (>= 0), running everything due on the way."""
