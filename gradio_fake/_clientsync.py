@@ -143,6 +143,8 @@ class ClientSync:
         Client, Job = gc_client.Client, gc_client.Job
         self._wrap(Client, "__init__", self._wrap_init)
         self._wrap(Client, "submit", self._wrap_submit)
+        if "__del__" in vars(Client):
+            self._wrap(Client, "__del__", self._wrap_del)
         if "stream_messages" in vars(Client):
             self._wrap(Client, "stream_messages", self._wrap_stream_messages)
         for name in ("status", "outputs", "done"):
@@ -468,6 +470,25 @@ class ClientSync:
             return job
 
         return submit
+
+    def _wrap_del(self, original: Any) -> Any:
+        sync = self
+
+        def __del__(client: Any) -> None:
+            # gradio_client before 2.x shuts its pool down with wait=True when a Client is
+            # garbage collected. Collection can happen in the test's own thread (or with
+            # the world lock held), and the pool's jobs can only end when that thread
+            # moves virtual time: it would wait forever. Not waiting there is what 2.x does.
+            world = sync.world
+            if world.active and (threading.current_thread() is sync.driver
+                                 or world.lock._is_owned()):  # type: ignore[attr-defined]
+                executor = getattr(client, "executor", None)
+                if executor is not None:
+                    executor.shutdown(wait=False)
+                return
+            original(client)
+
+        return __del__
 
     def _wrap_stream_messages(self, original: Any) -> Any:
         sync = self

@@ -325,3 +325,17 @@ def test_a_space_building_forever_is_a_clear_error(fake: FakeGradio) -> None:
         "/p", inputs=["textbox"], outputs=["textbox"])
     with pytest.raises(NeverEndingWait, match="BUILDING and nothing will ever change"):
         fake.client("acme/build")
+
+
+def test_collecting_a_client_with_running_jobs_does_not_hang(fake: FakeGradio,
+                                                             gradio: str) -> None:
+    """Clients before 2.x shut their pool down with ``wait=True`` in ``__del__``; if
+    garbage collection runs that in the test's thread, the pool's jobs could only end by
+    that thread moving virtual time. It returns at once, and the job goes on."""
+    echo_space(fake, gradio)
+    client = fake.client("acme/echo")
+    job = client.submit("hi", api_name="/predict")
+    assert job.status().code == Status.PROCESSING
+    client.__del__()  # what the garbage collector calls, here in the test's own thread
+    assert not job.done() and fake.clock.now == 0.0
+    assert job.result() == "echo:hi" and fake.clock.now == 2.0
