@@ -255,7 +255,7 @@ class World:
         moved = False
         for app in self.apps.values():
             for channel in app.channels.values():
-                if app.pump(channel):
+                if channel.outbox and app.pump(channel):
                     moved = True
         if self.fault_plan.after_pump():  # strikes waiting for a message to go out
             moved = True
