@@ -42,7 +42,8 @@ class FakeGradio:
 
     ``strict``: leaving the fake raises :class:`~gradio_fake.StrictModeError` (an
     ``AssertionError``) listing :meth:`strict_problems` when there are any: an
-    endpoint declared with ``script=`` that was never called, a request no fake
+    endpoint declared with ``script=`` that was never called, a timeline queued by
+    ``Space.script_next_call`` that no call took, a request no fake
     served, a request the fake failed on. When the ``with`` body already raised, the
     list is added to that exception as a note instead. ``fake.strict`` may be
     changed until then.
@@ -214,12 +215,17 @@ class FakeGradio:
         """What strict mode fails for, so far: one sentence per problem (empty: none).
 
         Every endpoint declared with ``script=`` must have been called (joined) at
-        least once; no request may have gone unserved or failed inside the fake
+        least once, and every timeline queued by ``Space.script_next_call`` taken by a
+        call; no request may have gone unserved or failed inside the fake
         (``Journal.strict_problems``, docs/journal.md).
         """
         scripted = [(space, f"/{ep.api_name}") for space in self._world.spaces
                     for ep in space.endpoints if ep.script and ep.api_name]
-        return self._world.journal.strict_problems(scripted)
+        unused = [f"{len(ep.call_scripts)} timeline(s) queued by script_next_call for "
+                  f"{space.name} {ep.route} were never taken by a call"
+                  for space in self._world.spaces for ep in space.endpoints
+                  if len(ep.call_scripts)]
+        return unused + self._world.journal.strict_problems(scripted)
 
     # -- context -------------------------------------------------------------------
     def __enter__(self) -> FakeGradio:

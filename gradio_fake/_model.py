@@ -16,6 +16,7 @@ from typing import Any
 from ._components import component_kind, known_component_types
 
 __all__ = [
+    "CallScripts",
     "ComponentSpec",
     "EndpointSpec",
     "Error",
@@ -120,10 +121,44 @@ def normalize_script(script: Sequence[Any]) -> tuple[ScriptStep, ...]:
                     and fields[0] in _LOG_LEVELS and isinstance(fields[1], str)):
                 raise TypeError(f"{where}: a log takes (level, message) with level in "
                                 f"{_LOG_LEVELS}, not {fields!r}")
+            fields = (fields[0], fields[1])
         elif kind == "process_completed" and isinstance(fields, Mapping) and "error" in fields:
             fields = Error(str(fields["error"]), title=str(fields.get("title", "Error")))
         steps.append(ScriptStep(at, kind, fields))
     return tuple(steps)
+
+
+class CallScripts:
+    """The exact timelines queued for the next calls of one endpoint, first in, first out.
+
+    Filled by :meth:`Space.script_next_call`; the queue takes one at each join of the
+    endpoint (:meth:`QueueSim.join`). The only mutable part of an :class:`EndpointSpec`.
+    """
+
+    def __init__(self) -> None:
+        self._queued: list[tuple[ScriptStep, ...]] = []
+
+    def push(self, steps: tuple[ScriptStep, ...]) -> None:
+        """Queue ``steps`` for the first call that joins after the ones already queued."""
+        self._queued.append(steps)
+
+    def take(self) -> tuple[ScriptStep, ...] | None:
+        """The timeline of the call joining now, or None when none is queued."""
+        return self._queued.pop(0) if self._queued else None
+
+    def discard(self, steps: tuple[ScriptStep, ...]) -> bool:
+        """Drop ``steps`` (this very object) if no join has taken it; True if dropped."""
+        for i, queued in enumerate(self._queued):
+            if queued is steps:
+                del self._queued[i]
+                return True
+        return False
+
+    def __len__(self) -> int:
+        return len(self._queued)
+
+    def __repr__(self) -> str:
+        return f"<CallScripts {len(self._queued)} queued>"
 
 
 @dataclass(frozen=True)
@@ -148,6 +183,8 @@ class EndpointSpec:
     script: tuple[ScriptStep, ...] = ()
     fn_index: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: timelines queued for its next calls (``Space.script_next_call``).
+    call_scripts: CallScripts = field(default_factory=CallScripts, compare=False, repr=False)
 
     @property
     def is_generator(self) -> bool:

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from ._estimation import estimate, estimates
-from ._model import EndpointSpec, Error, Load
+from ._model import EndpointSpec, Error, Load, ScriptStep
 from ._scheduler import Priority, Scheduler
 from ._versions import GradioVersion
 
@@ -85,6 +85,7 @@ class SimJob:
     completions: int = 0
     note: str = ""  # why the server will never finish it (a quirk of the emulated version)
     duration: float | None = None  # background jobs: their own service time
+    script: tuple[ScriptStep, ...] = ()  # an exact timeline played instead of the queue model
     handles: list[Any] = field(default_factory=list)
 
     @property
@@ -169,13 +170,22 @@ class QueueSim:
 
     # -- joining ----------------------------------------------------------------
     def join(self, session: str | None, endpoint: EndpointSpec, data: list[Any],
-             event_id: str | None = None) -> SimJob:
-        """Add an event to its concurrency queue; raises QueueFull when at max_size."""
+             event_id: str | None = None,
+             script: tuple[ScriptStep, ...] | None = None) -> SimJob:
+        """Add an event to its concurrency queue; raises QueueFull when at max_size.
+
+        A scripted event plays its exact timeline instead of the queue model: ``script``
+        if given, else the next one queued for the endpoint (``Space.script_next_call``,
+        taken by this join even when the queue refuses it), else the endpoint's own.
+        """
+        if script is None and session is not None:
+            script = endpoint.call_scripts.take()
         if self.max_size is not None and self.queue_len() >= self.max_size:
             raise QueueFull(self.max_size, self.queue_len())
-        job = SimJob(event_id or self._new_id(), session, endpoint, list(data), self.now)
+        job = SimJob(event_id or self._new_id(), session, endpoint, list(data), self.now,
+                     script=script if script is not None else endpoint.script)
         self.jobs[job.event_id] = job
-        if endpoint.script:
+        if job.script:
             self._play_script(job)
             return job
         queue = self.waiting.setdefault(job.cid, [])
@@ -258,7 +268,7 @@ class QueueSim:
         """A scripted call: its messages at the given times, outside the queue model."""
         job.state = "running"
         job.started_at = self.now
-        for step in job.endpoint.script:
+        for step in job.script:
             fields: dict[str, Any]
             kind = step.kind
             if kind == "estimation":

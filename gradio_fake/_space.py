@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._model import EndpointSpec, Error, Load, make_endpoint
+from ._model import EndpointSpec, Error, Load, ScriptStep, make_endpoint, normalize_script
 from ._versions import DEFAULT_VERSION, GradioVersion, gradio_version
 
 __all__ = ["Space", "space_host"]
@@ -162,6 +162,47 @@ class Space:
         if self._on_change is not None:
             self._on_change()
         return spec
+
+    def script_next_call(self, api_name: str, script: Sequence[Any]) -> tuple[ScriptStep, ...]:
+        """Give the next call of endpoint ``api_name`` its own exact timeline.
+
+        ``script`` is as in :meth:`endpoint`: ``[(at, kind, fields), ...]`` with ``at`` in
+        virtual seconds after that call's join (see ``normalize_script``). The next join
+        of the endpoint plays it instead of the queue model (or of the endpoint's own
+        ``script=``); the calls after it are untouched. Called several times, the
+        timelines go to the next calls in order, one each. A join the queue refuses
+        (``max_size``) still takes its timeline; one a validator rejects never reaches
+        the queue and does not. Like an endpoint script, a scripted call is outside the
+        queue: it holds no worker and other calls do not wait for it. Cancelling it
+        sends the ``{}`` completion of any pending event; with ``quirks`` on, the rest
+        of its timeline still plays (like a cancelled queued event that still runs
+        before Gradio 6.31), with ``quirks=False`` it is dropped.
+
+        Returns the checked steps (pass them to ``discard_call_script`` to take them
+        back before a call used them). A ``TypeError``/``ValueError`` names a bad step.
+        """
+        endpoint = self._endpoint_named(api_name)
+        steps = normalize_script(script)
+        if not steps:
+            raise ValueError("script= needs at least one step (a call with no message "
+                             "at all never ends)")
+        endpoint.call_scripts.push(steps)
+        return steps
+
+    def discard_call_script(self, api_name: str, steps: tuple[ScriptStep, ...]) -> bool:
+        """Take back a timeline queued by :meth:`script_next_call` that no call used yet;
+        True if it was still queued."""
+        return self._endpoint_named(api_name).call_scripts.discard(steps)
+
+    def _endpoint_named(self, api_name: str) -> EndpointSpec:
+        if not isinstance(api_name, str):
+            raise TypeError(f"api_name must be a string such as '/predict', not {api_name!r}")
+        name = api_name.strip("/")
+        for ep in self.endpoints:
+            if ep.api_name == name:
+                return ep
+        routes = ", ".join(ep.route for ep in self.endpoints) or "none yet"
+        raise ValueError(f"{self.name} has no endpoint {api_name!r} (endpoints: {routes})")
 
     def __repr__(self) -> str:
         names = ", ".join(ep.route for ep in self.endpoints)
