@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import ScenarioError
-from ._scenario_build import CallDecl, FileArg, Parts, build, thaw
+from ._scenario_build import CallDecl, FileArg, Parts, build, thaw, thaw_script
 from ._scenario_faults import document_schema
 from ._scenario_lines import line_of, scan_lines
 from ._scenario_schema import Invalid, format_path, validate
+from ._space import Space
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from ._fake import FakeGradio
     from ._faults import Fault
     from ._scenario_report import RunReport
-    from ._space import Space
 
 __all__ = [
     "OVERRIDES",
@@ -258,20 +258,44 @@ class Scenario(Parts):
         """
         if client is None:
             client = fake.client(self.space.target)
+        space = self.space_on(fake)
         jobs: dict[str, Any] = {}
         for call in sorted(self.calls, key=lambda c: c.at):
             if call.at > fake.clock.now:
                 fake.clock.run_until(call.at)
-            jobs[call.id] = self.submit_call(client, call)
+            jobs[call.id] = self.submit_call(client, call, space)
             self.plan_faults_of(fake, call.id, jobs[call.id])
         return [jobs[call.id] for call in self.calls]
 
+    def space_on(self, fake: FakeGradio) -> Space:
+        """The Space :meth:`apply` declared on ``fake`` (the last one with this target)."""
+        probe = Space(self.space.target, gradio=self.space.gradio)
+        for space in reversed(fake._world.spaces):
+            if space.root == probe.root and space.space_id == probe.space_id:
+                return space
+        raise ValueError(f"{self.space.target} is not declared on this fake: call "
+                         f"scenario.apply(fake) first")
+
     @staticmethod
-    def submit_call(client: Any, call: CallDecl) -> Any:
-        """``client.submit`` for one call, uploading ``{file = ...}`` arguments."""
+    def submit_call(client: Any, call: CallDecl, space: Space | None = None) -> Any:
+        """``client.submit`` for one call, uploading ``{file = ...}`` arguments.
+
+        A call with its own ``script`` needs the ``space`` it goes to: its timeline is
+        queued there (``Space.script_next_call``) right before the submit, and taken
+        back if the submit never reached the queue.
+        """
         args = [_argument(v) for v in call.args]
         kwargs = {k: _argument(v) for k, v in call.kwargs.items()}
-        return client.submit(*args, api_name=call.api_name, **kwargs)
+        if call.script is None:
+            return client.submit(*args, api_name=call.api_name, **kwargs)
+        if space is None:
+            raise TypeError(f"call {call.id!r} has its own script: submit_call() needs the "
+                            f"space (scenario.space_on(fake))")
+        steps = space.script_next_call(call.api_name, thaw_script(call.script))
+        try:
+            return client.submit(*args, api_name=call.api_name, **kwargs)
+        finally:
+            space.discard_call_script(call.api_name, steps)
 
     def run(self, fake: FakeGradio) -> RunReport:
         """Apply the scenario, submit its calls with a real client and drive each to its end.

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import _scenario_handlers as handlers
 from ._components import NotInVersion, component_kind, known_component_types
-from ._model import Error, Load
+from ._model import Error, Load, normalize_script
 from ._scenario_faults import FaultDecl, build_fault
 from ._scenario_schema import Invalid, KeyPath
 from ._space import Space
@@ -35,6 +35,7 @@ __all__ = [
     "Parts",
     "SpaceDecl",
     "build",
+    "build_script",
     "freeze",
     "thaw",
 ]
@@ -106,6 +107,8 @@ class EndpointDecl:
     concurrency_id: str | None = None
     show_api: bool = True
     validator: Callable[..., Any] | None = None
+    #: ``script=`` steps ``(at, kind, fields)`` for ``Space.endpoint``, or None.
+    script: tuple[tuple[Any, ...], ...] | None = None
 
     @property
     def streams(self) -> bool:
@@ -124,9 +127,16 @@ class EndpointDecl:
             "concurrency_id": self.concurrency_id, "show_api": self.show_api,
             "validator": self.validator,
         }
+        if self.script is not None:
+            args["script"] = thaw_script(self.script)
         if self.has_result:
             args["result"] = _output(self.result, several)
         return args
+
+
+def thaw_script(steps: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Frozen script steps as ``script=`` takes them (fresh copies of every value)."""
+    return [(at, kind, thaw(fields)) for at, kind, fields in steps]
 
 
 def thaw_step(step: Any) -> Any:
@@ -149,6 +159,8 @@ class CallDecl:
     at: float = 0.0
     cancel_at: float | None = None
     timeout: float | None = None
+    #: this call's own ``script=`` steps (``Space.script_next_call``), or None.
+    script: tuple[tuple[Any, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +209,7 @@ def build(data: Mapping[str, Any], *, stem: str, base_dir: Path) -> Parts:
     endpoints = tuple(_endpoint(raw, i, space, probe)
                       for i, raw in enumerate(data["endpoints"]))
     routes = [ep.api_name for ep in endpoints]
-    calls = _calls(data.get("calls", []), routes, base_dir)
+    calls = _calls(data.get("calls", []), endpoints, base_dir)
     return Parts(
         name=data.get("name", stem),
         description=data["description"],
@@ -296,6 +308,8 @@ def _endpoint(raw: Mapping[str, Any], index: int, space: SpaceDecl,
         concurrency_id=raw.get("concurrency_id"),
         show_api=raw.get("show_api", True),
         validator=validator,
+        script=None if "script" not in raw else build_script(
+            raw["script"], (*path, "script"), len(outputs)),
     )
     _try_declare(decl, index, probe)
     return decl
@@ -305,6 +319,60 @@ def _log(entry: Any) -> tuple[float, str, str]:
     if isinstance(entry, Mapping):
         return (float(entry["at"]), entry["level"], entry["message"])
     return (float(entry[0]), entry[1], entry[2])
+
+
+def build_script(raw: Sequence[Mapping[str, Any]], path: KeyPath,
+                 outputs: int) -> tuple[tuple[Any, ...], ...]:
+    """Schema-valid script tables as frozen ``(at, kind, fields)`` steps for ``script=``.
+
+    Checks what the schema cannot: steps in time order, nothing after the completion,
+    one value per output when there are several, value or error (not both); then the
+    engine's own checks (``normalize_script``), so that declaring cannot fail later.
+    """
+    steps: list[tuple[Any, ...]] = []
+    last = 0.0
+    for i, entry in enumerate(raw):
+        where: KeyPath = (*path, i)
+        at, kind = float(entry["at"]), entry["kind"]
+        if steps and steps[-1][1] == "process_completed":
+            raise Invalid((*where, "kind"), f"a {kind} step after process_completed (step "
+                                            f"{i - 1}), which ends the call")
+        if at < last:
+            raise Invalid((*where, "at"), f"at={at:g} is before the previous step's "
+                                          f"(at={last:g}); steps must be in time order")
+        last = at
+        fields: Any = None
+        if kind == "estimation":
+            fields = {k: entry[k] for k in ("rank", "queue_size", "eta") if k in entry}
+        elif kind == "process_starts":
+            fields = {"eta": entry["eta"]} if "eta" in entry else None
+        elif kind == "progress":
+            fields = {k: entry[k] for k in ("progress", "index", "length", "unit", "desc")
+                      if k in entry}
+        elif kind == "log":
+            fields = (entry["level"], entry["message"])
+        elif "error" in entry:
+            if "value" in entry:
+                raise Invalid((*where, "error"), "give either value (the output) or error "
+                                                 "(a failure), not both")
+            fields = {"error": entry["error"], "title": entry.get("title", "Error")}
+        else:
+            if "title" in entry:
+                raise Invalid((*where, "title"), "title goes with error")
+            fields = entry.get("value")
+            if outputs > 1 and "value" in entry and not (
+                    isinstance(fields, list) and len(fields) == outputs):
+                raise Invalid((*where, "value"), f"this endpoint has {outputs} outputs, so "
+                                                 f"this must be an array of {outputs} values, "
+                                                 f"got {fields!r}")
+        steps.append((at, kind, freeze(fields)))
+    try:
+        normalize_script(thaw_script(steps))
+    except (TypeError, ValueError) as exc:
+        match = re.match(r"script\[(\d+)\]:? ?", str(exc))
+        where = path if match is None else (*path, int(match.group(1)))
+        raise Invalid(where, str(exc)[match.end():] if match else str(exc)) from None
+    return tuple(steps)
 
 
 _ENGINE_ARGS = {"fn": "handler"}
@@ -322,7 +390,7 @@ def _try_declare(decl: EndpointDecl, index: int, probe: Space) -> None:
             key = _ENGINE_ARGS.get(match.group(1), match.group(1))
             if key in ("api_name", "inputs", "outputs", "handler", "result", "duration",
                        "progress", "yields", "logs", "error", "concurrency_limit",
-                       "concurrency_id", "validator"):
+                       "concurrency_id", "validator", "script"):
                 path = (*path, key) if match.group(2) is None else \
                     (*path, key, int(match.group(2)))
                 if match.group(2) is not None:  # "logs[0] at=5 is ...": the path says logs[0]
@@ -356,8 +424,9 @@ def _argument(value: Any, path: KeyPath, base_dir: Path) -> Any:
     return freeze(value)
 
 
-def _calls(raw: Sequence[Mapping[str, Any]], routes: list[str],
+def _calls(raw: Sequence[Mapping[str, Any]], endpoints: Sequence[EndpointDecl],
            base_dir: Path) -> tuple[CallDecl, ...]:
+    routes = [ep.api_name for ep in endpoints]
     calls: list[CallDecl] = []
     for i, entry in enumerate(raw):
         path: KeyPath = ("calls", i)
@@ -380,10 +449,14 @@ def _calls(raw: Sequence[Mapping[str, Any]], routes: list[str],
                      for j, v in enumerate(entry.get("args", [])))
         kwargs = {k: _argument(v, (*path, "kwargs", k), base_dir)
                   for k, v in entry.get("kwargs", {}).items()}
+        script = None
+        if "script" in entry:
+            outputs = len(next(ep for ep in endpoints if ep.api_name == route).outputs)
+            script = build_script(entry["script"], (*path, "script"), outputs)
         calls.append(CallDecl(
             id=entry["id"], api_name=route, args=args, kwargs=MappingProxyType(kwargs),
             at=at, cancel_at=None if cancel_at is None else float(cancel_at),
-            timeout=None if timeout is None else float(timeout)))
+            timeout=None if timeout is None else float(timeout), script=script))
     return tuple(calls)
 
 

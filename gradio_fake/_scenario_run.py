@@ -116,7 +116,7 @@ def _drive(scenario: Scenario, fake: FakeGradio, downloads: str) -> list[CallRec
         while pending and pending[0].at <= now:
             call = pending.pop(0)
             try:
-                job = scenario.submit_call(client, call)
+                job = scenario.submit_call(client, call, space)
             except Exception as exc:  # submit itself refuses (bad arguments...)
                 scenario.plan_faults_of(fake, call.id, None)
                 entry = _Live(call, None, now)

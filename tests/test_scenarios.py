@@ -253,7 +253,7 @@ BAD_FILES: list[tuple[str, str, str]] = [
      BASE.replace("duration = 2", "durration = 2"),
      "case.toml:12: endpoints[0].durration: unknown key; did you mean 'duration'? (allowed "
      "here: api_name, inputs, outputs, result, handler, validator, duration, progress, yields, "
-     "logs, error, concurrency_limit, concurrency_id, show_api)"),
+     "logs, error, concurrency_limit, concurrency_id, show_api, script)"),
     ("wrong type, with the key path",
      BASE + '\n[[endpoints]]\napi_name = "/b"\ninputs = []\noutputs = []\nduration = "ten"\n',
      "case.toml:18: endpoints[1].duration: expected a number >= 0, got 'ten' (a string)"),
