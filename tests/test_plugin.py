@@ -475,8 +475,15 @@ def test_strict_marker_fails_a_test_that_left_a_scripted_call_unmade(
         "*StrictModeError: gradio-fake strict mode: 1 problem(s):",
         "*  - scripted call /scripted of acme/script was never made",
     ])
-    assert "its own failure" in result.stdout.str()
-    assert result.stdout.str().count("StrictModeError: gradio-fake strict mode") == 1
+    out = result.stdout.str()
+    assert "its own failure" in out
+    # The test that failed on its own is reported with its own failure only (how many
+    # times the teardown error is repeated in the summary depends on pytest's version).
+    own = out.split("_ test_failing_on_its_own _", 1)[1].split("short test summary", 1)[0]
+    assert "its own failure" in own and "StrictModeError" not in own
+    summary = [line for line in result.stdout.lines if "test_failing_on_its_own" in line
+               and line.startswith("FAILED")]
+    assert summary and all("StrictModeError" not in line for line in summary)
 
 
 def test_strict_option_and_a_marker_that_switches_it_off(pytester: pytest.Pytester) -> None:
