@@ -313,10 +313,19 @@ class Recording:
         return _endpoint_models(self)
 
     def to_scenario(self, *, name: str | None = None, description: str | None = None,
-                    concurrency: Mapping[str, int | None] | None = None) -> str:
-        """A scenario file (TOML) that replays these calls on the fake's queue model."""
+                    concurrency: Mapping[str, int | None] | None = None,
+                    exact: bool = False) -> str:
+        """A scenario file (TOML) that replays these calls on the fake's queue model.
+
+        With ``exact``, each call that can be replayed message for message gets its own
+        ``script`` (its recorded messages at their recorded times, from its join); the
+        others stay on the queue model: a refused join, a cancelled call (its ``{}``
+        completion is the server's answer to the cancel, not a step of a timeline), a
+        value TOML cannot write (null). Scripted calls are outside the fake's queue, so
+        a call left on the queue model does not see them waiting.
+        """
         return _scenario_toml(self, name=name, description=description,
-                              concurrency=concurrency or {})
+                              concurrency=concurrency or {}, exact=exact)
 
     def to_python(self, *, exact: bool = True,
                   concurrency: Mapping[str, int | None] | None = None) -> str:
@@ -954,11 +963,13 @@ def _toml_key(key: str) -> str:
 
 
 def _scenario_toml(rec: Recording, *, name: str | None, description: str | None,
-                   concurrency: Mapping[str, int | None]) -> str:
+                   concurrency: Mapping[str, int | None], exact: bool = False) -> str:
     models = rec.endpoints()
+    how = ("the calls with a script replay their recorded messages exactly, the others\n"
+           "# use the fake's queue model" if exact else "the fake's queue model")
     lines = [f"# Recorded by `gradio-fake record` from {rec.url} (Gradio {rec.gradio}, "
              f"gradio_client {rec.client}).",
-             "# Replays what the client observed on the fake's queue model; timings are the",
+             f"# Replays what the client observed: {how}; timings are the",
              "# observed ones. Check it: gradio-fake record ... --check, or gradio-fake run.",
              ""]
     if name:
@@ -983,8 +994,10 @@ def _scenario_toml(rec: Recording, *, name: str | None, description: str | None,
                   "[load]", "ahead = 0", f"endpoint = {toml_value(warm.api_name)}",
                   f"duration = {toml_value(warm.warm_eta)}", "warm = true"]
     times = call_times(rec, models)
+    scripts = _exact_scripts(rec, models, times) if exact else {}
     for call in sorted(rec.calls, key=lambda c: times[c.id].at):
-        lines += ["", "[[calls]]", *_call_lines(call, times[call.id])]
+        lines += ["", "[[calls]]", *_call_lines(call, times[call.id]),
+                  *scripts.get(call.id, [])]
     for call in rec.calls:
         exp = _expect_lines(call, rec)
         if exp:
@@ -1200,6 +1213,73 @@ def _expect_lines(call: CallRecording, rec: Recording) -> list[str]:
     if gen and call.outputs and not _has_none(call.outputs):
         lines.append(f"outputs = {toml_value(call.outputs)}")
     return lines
+
+
+def _exact_scripts(rec: Recording, models: Sequence[EndpointModel],
+                   times: Mapping[str, CallTimes]) -> dict[str, list[str]]:
+    """The ``script = [...]`` lines of each call that can replay exactly.
+
+    A call left on the queue model (a refused join, a cancel, a null value) sees the
+    fake's queue, where scripted calls are not: so a call whose life overlaps such a
+    call's stays on the queue model too, and so on, until none overlaps."""
+    by_name = {m.api_name: m for m in models}
+    scripts: dict[str, list[str]] = {}
+    for call in rec.calls:
+        model = by_name.get(call.api_name)
+        if model is not None and call.join_status in (None, 200):
+            lines = _script_lines(_script_of(call, model, rec, times[call.id].at))
+            if lines:
+                scripts[call.id] = lines
+
+    def span(call: CallRecording) -> tuple[float, float]:
+        ends = [float(t) for t, _ in call.messages] + [float(t) for t, _ in call.statuses]
+        ends += [t for t in (call.ended_at, call.cancelled_at) if t is not None]
+        return times[call.id].at, max(ends, default=math.inf)
+
+    changed = True
+    while changed:
+        changed = False
+        modelled = [span(c) for c in rec.calls if c.id not in scripts]
+        for call in rec.calls:
+            if call.id not in scripts:
+                continue
+            lo, hi = span(call)
+            if any(a <= hi and lo <= b for a, b in modelled):
+                del scripts[call.id]
+                changed = True
+    return scripts
+
+
+_STEP_KEYS = {"estimation": ("rank", "queue_size", "eta"), "process_starts": ("eta",),
+              "progress": ("progress", "index", "length", "unit", "desc")}
+
+
+def _script_lines(script: Sequence[tuple[float, str, Any]] | None) -> list[str]:
+    """``script = [...]`` for a call's scenario table: one inline table per message; nothing
+    when there is no exact script or TOML cannot write it (a null value)."""
+    if script is None:
+        return []
+    tables: list[dict[str, Any]] = []
+    for at, kind, fields in script:
+        table: dict[str, Any] = {"at": at, "kind": kind}
+        if kind in _STEP_KEYS:
+            given = dict(fields or {})
+            if set(given) - set(_STEP_KEYS[kind]):
+                return []
+            table.update({k: v for k, v in given.items() if v is not None})
+        elif kind == "log":
+            table.update(level=fields[0], message=fields[1])
+        elif kind == "process_completed" and isinstance(fields, Mapping) and "error" in fields:
+            table["error"] = fields["error"]
+        else:
+            if _has_none(fields):
+                return []
+            table["value"] = fields
+        if any(isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0
+               for v in table.values()):
+            return []  # the schema wants times and counts >= 0
+        tables.append(table)
+    return ["script = ["] + [f"  {toml_value(t)}," for t in tables] + ["]"]
 
 
 # -- a Python replay ----------------------------------------------------------------------------

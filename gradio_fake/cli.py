@@ -97,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--python", metavar="FILE",
                         help="also write a Python replay (exact per-message timelines with "
                              "script= where the recorded calls allow it)")
+    record.add_argument("--exact", action="store_true",
+                        help="give each call that allows it its own script: its recorded "
+                             "messages at their recorded times, instead of the queue model")
     record.add_argument("--name", help="the scenario's name")
     record.add_argument("--description", help="the scenario's one-line description")
     record.add_argument("--timeout", type=float, default=60.0, metavar="S",
@@ -190,7 +193,7 @@ def _record(args: argparse.Namespace) -> int:
         _fail(f"cannot record {args.url}: {type(exc).__name__}: {exc}")
         return DIFFERS
     scenario = recording.to_scenario(name=args.name, description=args.description,
-                                     concurrency=concurrency)
+                                     concurrency=concurrency, exact=args.exact)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as out:
             out.write(scenario)

@@ -198,6 +198,18 @@ def test_cli_record_check(served: str, tmp_path: Path, capsys: pytest.CaptureFix
     assert "def declare(fake: FakeGradio)" in (tmp_path / "rec.py").read_text(encoding="utf-8")
 
 
+def test_cli_record_exact_check(served: str, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "exact.toml"
+    status = main(["record", served, "--call", '/slow=["ab"]', "--exact", "-o", str(out),
+                   "--check"])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert "0 unexplained difference(s)" in err
+    call = load_scenario(out).calls[0]
+    assert call.script is not None and call.script[-1][1] == "process_completed"
+
+
 def test_cli_record_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["record", "http://127.0.0.1:9/", "--call", "/p=[1"]) == 2
     assert "JSON array" in capsys.readouterr().err
