@@ -271,6 +271,28 @@ def test_relative(gradio_job):
     run(pytester, "tests").assert_outcomes(passed=1)
 
 
+def test_gradio_job_follows_its_calls_own_script(pytester: pytest.Pytester) -> None:
+    scripted = SCENARIO.replace('id = "first"\napi_name = "/shout"\nargs = ["hi"]\n',
+                                'id = "first"\napi_name = "/shout"\nargs = ["hi"]\nscript = [\n'
+                                '  {at = 0, kind = "estimation", rank = 6, queue_size = 7},\n'
+                                '  {at = 30, kind = "process_starts"},\n'
+                                '  {at = 31, kind = "process_completed", value = "EXACT"},\n]\n')
+    assert scripted != SCENARIO
+    pytester.makefile(".toml", echo=scripted)
+    pytester.makepyfile('''
+import pytest
+
+@pytest.mark.gradio_scenario("echo.toml")
+def test_job(gradio_job, sim_clock):
+    status = gradio_job.status()
+    assert (status.code.name, status.rank, status.queue_size) == ("IN_QUEUE", 6, 7)
+    sim_clock.run_until(30)
+    assert gradio_job.status().code.name == "PROCESSING"
+    assert gradio_job.result() == "EXACT" and sim_clock.now == 31
+''')
+    run(pytester).assert_outcomes(passed=1)
+
+
 def test_scenario_overrides_and_the_seed(pytester: pytest.Pytester) -> None:
     pytester.makefile(".toml", echo=SCENARIO)
     pytester.makepyfile(ECHO + '''
