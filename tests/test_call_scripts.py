@@ -99,15 +99,20 @@ def test_cancelling_a_scripted_call(gradio: str, quirks: bool) -> None:
 
 
 def test_scripted_calls_are_deterministic(gradio: str) -> None:
-    def run() -> str:
+    def run() -> list[Any]:
         with FakeGradio(seed=7) as fake:
             space = modelled(fake, gradio)
             space.script_next_call("/predict", EXACT)
             client = fake.client(space)
             jobs = [client.submit(x, api_name="/predict") for x in "ab"]
-            for job in jobs:
-                job.result()
-            return fake.timeline()
+            seen: list[Any] = []
+            for t in (0, 0.5, 1, 5, 6, 6.5):
+                fake.clock.run_until(t)
+                seen += [(t, job.status().code.name, job.status().rank) for job in jobs]
+            seen += [job.result() for job in jobs]
+            sent = [(m.time, m.event_id, m.msg, json.dumps(m.payload, default=repr))
+                    for m in fake.messages]
+            return [*seen, *sent]
 
     assert run() == run()
 
