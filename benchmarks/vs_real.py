@@ -27,7 +27,6 @@ and telemetry are off; everything stays on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -53,6 +52,9 @@ ENV = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
        "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
        "NO_PROXY": "127.0.0.1,localhost"}
 GEN_N = 200
+
+sys.path.insert(0, str(ROOT / "tests" / "differential"))
+from realenv import overlay  # noqa: E402  (shared with the differential test)
 
 #: Every Client made by a measure, kept alive until the child exits: gradio_client's
 #: ``Client.__del__`` runs ``executor.shutdown(wait=True)`` from whatever thread the
@@ -404,20 +406,6 @@ def _python_of(venv: str) -> str:
     return str(candidate) if path.is_dir() else venv
 
 
-def _overlay(folder: Path) -> str:
-    """gradio_fake's pure-Python dependencies, linked from this interpreter's environment."""
-    overlay = folder / "overlay"
-    overlay.mkdir()
-    for name in ("freezegun", "pluggy", "dateutil", "six", "tomli"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            continue
-        source = Path(spec.origin)
-        target = source.parent if source.name == "__init__.py" else source
-        (overlay / target.name).symlink_to(target)
-    return str(overlay)
-
-
 def _child(python: str, env: dict[str, str], *args: str, timeout: float = 900) -> Any:
     done = subprocess.run([python, __file__, "--child", *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
@@ -523,7 +511,7 @@ def _measure(args: argparse.Namespace, python: str) -> tuple[Any, ...] | None:
     """Every measure, each side in its own process; None when there is no real Gradio."""
     with tempfile.TemporaryDirectory(prefix="gradio-fake-vs-real-") as tmp:
         env = {**os.environ, **ENV,
-               "PYTHONPATH": os.pathsep.join([str(ROOT), _overlay(Path(tmp))])}
+               "PYTHONPATH": os.pathsep.join([str(ROOT), str(overlay(Path(tmp)))])}
         probe = subprocess.run([python, "-c", "import gradio, gradio_client, sys; print(gradio."
                                 "__version__, gradio_client.__version__, sys.version.split()[0])"],
                                env=env, capture_output=True, text=True, timeout=120)

@@ -41,6 +41,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
 from cases import CASES, known_gap, not_happened  # noqa: E402
+from realenv import overlay  # noqa: E402
 
 ENV_VAR = "GRADIO_FAKE_REAL_VENVS"
 #: a directory to keep each environment's full results in (JSON: recordings, scenarios,
@@ -90,21 +91,6 @@ def _short(python: str) -> str:
     return parts[-3] if len(parts) >= 3 else python
 
 
-def _overlay(folder: Path) -> Path:
-    """gradio_fake's pure-Python dependencies, linked from this environment, so that a
-    real-gradio venv can import gradio_fake without installing anything into it."""
-    overlay = folder / "overlay"
-    overlay.mkdir()
-    for name in ("freezegun", "pluggy", "dateutil", "six", "tomli"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            continue
-        source = Path(spec.origin)
-        target = source.parent if source.name == "__init__.py" else source
-        (overlay / target.name).symlink_to(target)
-    return overlay
-
-
 _RESULTS: dict[str, dict[str, Any]] = {}
 
 
@@ -119,7 +105,7 @@ def differential(real_python: str) -> Iterator[dict[str, Any]]:
         with tempfile.TemporaryDirectory(prefix="gradio-fake-differential-") as tmp:
             folder = Path(tmp)
             env = dict(os.environ)
-            env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(_overlay(folder))])
+            env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(overlay(folder))])
             out = folder / "results.json"
             done = subprocess.run([real_python, str(HERE / "driver.py"), str(out)], env=env,
                                   capture_output=True, text=True, timeout=DRIVER_TIMEOUT)
