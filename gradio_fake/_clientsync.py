@@ -236,12 +236,12 @@ class ClientSync:
             self.world.changed()
 
     def _wake_job(self, tracked: TrackedJob, forget: bool = False) -> None:
-        bells = [self._pollers.pop(tracked.event_id, None) if forget
-                 else self._pollers.get(tracked.event_id)] if tracked.event_id else []
+        take: Callable[..., _Bell | None] = dict.pop if forget else dict.get
+        bells = []
+        if tracked.event_id:
+            bells.append(take(self._pollers, tracked.event_id, None))
         if tracked.communicator is not None:
-            key = id(tracked.communicator)
-            bells.append(self._cancellers.pop(key, None) if forget
-                         else self._cancellers.get(key))
+            bells.append(take(self._cancellers, id(tracked.communicator), None))
         for bell in bells:
             if bell is not None:
                 bell.ring()
@@ -287,16 +287,17 @@ class ClientSync:
         for bell in list(self._pollers.values()) + list(self._cancellers.values()):
             bell.ring()
 
-    def watch_reader(self, client: Any, future: Any = None) -> None:
+    def watch_reader(self, client: Any) -> None:
         """Learn when the client's stream reader has fully ended (its callbacks included).
 
         Our done-callback must run after the client's own (which appends ``None`` to
         the pending jobs' lists, or marks the stream closed): only then can the
         barrier see the jobs' final state and a new submit safely open a new reader.
         Readers started while the fake is active are watched from their own thread
-        (``_wrap_stream_messages``); this is the fallback for any other.
+        (``_wrap_stream_messages``); this is the fallback, when a stream opens, for a
+        client without ``stream_messages``.
         """
-        future = future if future is not None else getattr(client, "streaming_future", None)
+        future = getattr(client, "streaming_future", None)
         if future is None or id(future) in self._reader_tags or future.done():
             return
         self._reader_tags.add(id(future))
@@ -315,7 +316,7 @@ class ClientSync:
 
         future.add_done_callback(finished)
 
-    def _reader_started(self, client: Any, future: Any) -> None:
+    def _reader_started(self, future: Any) -> None:
         """In the reader's thread, before it sends its ``GET queue/data``."""
         with self.world.lock:
             self._reader_tags.add(id(future))  # the fallback path must not add a callback
@@ -496,7 +497,7 @@ class ClientSync:
         def stream_messages(client: Any, *args: Any, **kwargs: Any) -> Any:
             future = _own_future() if sync.world.active else None
             if future is not None:
-                sync._reader_started(client, future)
+                sync._reader_started(future)
             try:
                 return original(client, *args, **kwargs)
             finally:

@@ -70,7 +70,6 @@ class SseConnection:
         self.parked = False
         self.client_closed = False
         self.reader: threading.Thread | None = None
-        self.delivered = 0
         self.remote = False  # read by a serve-mode handler for a client in another process
 
     # -- server side (world lock held) -------------------------------------------
@@ -119,7 +118,6 @@ class SseConnection:
                 if self._chunks:
                     chunks, self._chunks = self._chunks, []
                     self._in_flight, self._chunk_events = self._chunk_events, []
-                    self.delivered += 1
                 elif self.abort is not None:
                     self.parked = True
                     raise self.abort

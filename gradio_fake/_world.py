@@ -277,8 +277,6 @@ class World:
                     continue
                 if conn is None or conn.reader is self.sync.driver or conn.remote:
                     continue  # read by the test's own thread, or by a remote client
-                if client is not None and not conn.client_closed:
-                    self.sync.watch_reader(client)
                 if not conn.idle:
                     reasons.append(f"session {channel.session[:8]} of {app.space.name}: the "
                                    f"client's stream reader has not taken the last write")
