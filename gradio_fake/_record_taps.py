@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -103,7 +103,28 @@ class _TeeStream(httpx.SyncByteStream):
             self._on_close()
 
 
-class WireTap:
+_T = TypeVar("_T", bound="_Tap")
+
+
+class _Tap:
+    """Something installed into gradio_client/httpx while recording; a context manager."""
+
+    def install(self) -> None:
+        raise NotImplementedError
+
+    def uninstall(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _T) -> _T:
+        self.install()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.uninstall()
+
+
+class WireTap(_Tap):
     """Tees every httpx request, response body and SSE message, while installed.
 
     A pass-through wrapper around ``httpx.HTTPTransport.handle_request``: requests go
@@ -144,14 +165,6 @@ class WireTap:
         if self._saved is not None:
             setattr(httpx.HTTPTransport, "handle_request", self._saved)  # noqa: B010
             self._saved = None
-
-    def __enter__(self) -> WireTap:
-        self.install()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.uninstall()
 
     # -- recording --------------------------------------------------------------------
     def _exchange(self, original: Any, transport: Any, request: httpx.Request) -> httpx.Response:
@@ -246,7 +259,7 @@ def _json_or_none(data: bytes) -> Any:
 
 
 # -- the status tap ------------------------------------------------------------------------
-class StatusTap:
+class StatusTap(_Tap):
     """Sees every ``StatusUpdate`` the client builds for every job, in order.
 
     gradio_client keeps a job's state in a ``JobStatus`` (``job.communicator.job``); its
@@ -290,14 +303,6 @@ class StatusTap:
         else:
             del self._cls.__setattr__
         self._cls = None
-
-    def __enter__(self) -> StatusTap:
-        self.install()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.uninstall()
 
     def _note(self, status: Any, update: Any) -> None:
         with self._lock:
