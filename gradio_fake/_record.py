@@ -1170,11 +1170,13 @@ def _fit_join(call: CallRecording, lo: float, hi: float,
 
 def _started_at_once(call: CallRecording, within: float = 0.05) -> bool:
     """The call's run began with its join: ``process_starts`` right after its first
-    ``estimation``, which put it at rank 0."""
+    ``estimation``, which put it at rank 0. A start that came after the call's cancel
+    was the cancel's doing (Gradio 6.31 starts a cancelled queued call), not the join's."""
     kinds = call.messages[:2]
     return (len(kinds) == 2 and kinds[0][1].get("msg") == "estimation"
             and kinds[0][1].get("rank") == 0 and kinds[1][1].get("msg") == "process_starts"
-            and kinds[1][0] - kinds[0][0] <= within)
+            and kinds[1][0] - kinds[0][0] <= within
+            and (call.cancelled_at is None or kinds[1][0] < call.cancelled_at))
 
 
 def _call_lines(call: CallRecording, times: CallTimes) -> list[str]:

@@ -20,6 +20,7 @@ from gradio_fake._record import (
     CallSpec,
     Normalizer,
     Recording,
+    _started_at_once,
     closest_version,
     compare,
     lost_messages,
@@ -109,6 +110,22 @@ def test_a_message_the_client_dropped_is_a_known_difference() -> None:
     diffs = compare(_recording(real), _recording(fake))
     assert [d.what for d in diffs] == ["messages the client never took in"]
     assert diffs[0].known
+
+
+def test_a_start_caused_by_a_cancel_is_not_a_start_at_join() -> None:
+    """Real 6.31 starts a queued call that is cancelled while its session runs the same
+    endpoint; when the cancel came within 50 ms of the join, the recorder took that
+    start for one at the join, placed the call's join after its cancel, and the replay
+    never showed the queued status (seen in a live differential run)."""
+    messages = [[0.085, {"msg": "estimation", "rank": 0, "queue_size": 1}],
+                [0.127, {"msg": "process_starts", "eta": None}],
+                [0.128, {"msg": "process_completed", "output": {}, "success": True}]]
+    queued = CallRecording(id="queued", api_name="/long", args=[], kwargs={},
+                           submitted_at=0.08, joined_at=0.085, messages=messages,
+                           cancelled_at=0.12)
+    assert not _started_at_once(queued)
+    queued.cancelled_at = None  # the same messages without a cancel: started at its join
+    assert _started_at_once(queued)
 
 
 SERVED = """
