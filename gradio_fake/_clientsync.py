@@ -418,6 +418,9 @@ class ClientSync:
             bell = self._pollers.get(event_id)
             if bell is None:
                 bell = self._pollers[event_id] = _Bell()
+                # The poller's first sleep comes right after the client registered the
+                # event, which nothing else tells the barrier about.
+                world.changed()
             if not messages and event_id in self._unsettled:
                 self._unsettled.discard(event_id)
                 if not self._unsettled:
