@@ -394,7 +394,10 @@ class ClientSync:
         """``time.sleep`` while the fake is active."""
         world = self.world
         if not world.active:
-            REAL.sleep(seconds)
+            if world.exiting:
+                self._sleep_while_exiting(sys._getframe(1), seconds)
+            else:
+                REAL.sleep(seconds)
             return
         caller = sys._getframe(1)
         role = self._codes.get(caller.f_code)  # a client thread's poll (the frequent case)
@@ -408,6 +411,25 @@ class ClientSync:
             world.advance(max(float(seconds), 0.0))
         else:
             REAL.sleep(seconds)
+
+    def _sleep_while_exiting(self, caller: Any, seconds: float) -> None:
+        """A client thread's poll while the fake shuts down: wake when the reader has ended.
+
+        A job left running ends once the client's reader callback hands its poller
+        ``None`` (our own callback rings the bells right after): a plain sleep would add
+        up to the client's poll interval to every exit that leaves a job behind.
+        """
+        role = self._codes.get(caller.f_code)
+        if role == "poller" and isinstance(caller.f_locals.get("event_id"), str):
+            with self.world.lock:
+                bell = self._pollers.setdefault(caller.f_locals["event_id"], _Bell())
+        elif role == "canceller" and caller.f_locals.get("helper") is not None:
+            with self.world.lock:
+                bell = self._cancellers.setdefault(id(caller.f_locals["helper"]), _Bell())
+        else:
+            REAL.sleep(seconds)
+            return
+        bell.wait(seconds)
 
     def _park_poller(self, event_id: Any, messages: Any, helper: Any, seconds: float) -> None:
         world = self.world
