@@ -289,6 +289,27 @@ def test_leaving_the_fake_restores_everything() -> None:
     assert running.done()  # ended by the fake's exit (its stream closed)
 
 
+def test_exit_with_a_job_left_running_does_not_sleep_in_real_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The running job's poller waits for its end on a bell, not in 50 ms real sleeps."""
+    from gradio_fake._realtime import REAL
+
+    slept: list[float] = []
+    real_sleep = REAL.sleep
+
+    def recording_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        real_sleep(seconds)
+
+    with FakeGradio() as fake:
+        echo_space(fake, "4.44.1")
+        running = fake.client("acme/echo").submit("y", api_name="/predict")
+        assert not running.done()
+        monkeypatch.setattr(REAL, "sleep", recording_sleep)
+    assert running.done()
+    assert [s for s in slept if s >= 0.01] == []
+
+
 def test_hub_api_through_requests(fake: FakeGradio) -> None:
     """huggingface_hub 0.x talks to the Hub with requests: that is intercepted too."""
     requests = pytest.importorskip("requests")
