@@ -337,16 +337,22 @@ class QueueSim:
 
     def _finish(self, job: SimJob, *, success: bool) -> None:
         job.state = "done" if job.state == "running" else job.state
+        if self._release(job):
+            if success and job.started_at is not None:
+                self.record_run(job.endpoint.fn_index, self.now - job.started_at)
+            self._dequeue(job.cid)
+
+    def _release(self, job: SimJob) -> bool:
+        """End ``job`` now: drop its scheduled steps, free its worker if it held one."""
         job.ended_at = self.now
         for handle in job.handles:
             Scheduler.cancel(handle)
         job.handles.clear()
         running = self.running.get(job.cid, [])
-        if job in running:
-            running.remove(job)
-            if success and job.started_at is not None:
-                self.record_run(job.endpoint.fn_index, self.now - job.started_at)
-            self._dequeue(job.cid)
+        if job not in running:
+            return False
+        running.remove(job)
+        return True
 
     # -- cancelling -------------------------------------------------------------
     def cancel(self, session: str, fn_index: int, event_id: str) -> None:
@@ -389,13 +395,7 @@ class QueueSim:
 
     def _cancel_running(self, job: SimJob) -> None:
         job.state = "cancelled"
-        job.ended_at = self.now
-        for handle in job.handles:
-            Scheduler.cancel(handle)
-        job.handles.clear()
-        running = self.running.get(job.cid, [])
-        if job in running:
-            running.remove(job)
+        if self._release(job):
             self.scheduler.at(self.now, Priority.COMPLETE, partial(self._dequeue, job.cid),
                               "dequeue after cancel")
 
