@@ -206,6 +206,43 @@ def test_cancel_a_running_generator(fake: FakeGradio, gradio: str) -> None:
     assert job.outputs() == ["a", "ab"]
 
 
+@pytest.mark.parametrize("quirks", [True, False])
+def test_cancel_a_finished_job(gradio: str, quirks: bool) -> None:
+    """``Job.cancel()`` on a finished job still posts ``/cancel`` (the client only sets its
+    own flag, so ``status()`` turns CANCELLED while ``result()`` stays). Gradio then cancels
+    every running task of that endpoint in the session: the next job of the same client,
+    started by the finished one's end, is cut off with no message. On 4.32 the finished
+    event also gets a second, ``{}`` completion, which kills the stream reader of clients
+    before 2.x, so their other jobs end with ``CancelledError``."""
+    with FakeGradio() as fake:
+        space = fake.space("acme/c", gradio=gradio, quirks=quirks)
+        space.endpoint("/run", inputs=["textbox"], outputs=["textbox"], fn=str.upper,
+                       duration=60)
+        client = fake.client("acme/c")
+        finished = client.submit("a", api_name="/run")
+        assert finished.result() == "A"
+        following = client.submit("b", api_name="/run")
+        fake.clock.advance(10)
+        assert following.status().code == Status.PROCESSING
+        assert finished.cancel() is True
+        assert finished.status().code == Status.CANCELLED
+        assert finished.result() == "A"
+        posts = [r.path.rsplit("/", 1)[-1] for r in fake.requests if r.method == "POST"]
+        assert posts == ["join", "join", "cancel"]  # no /reset: the job's thread has ended
+        second_completion = gradio == "4.32.2" and quirks
+        assert [m.time for m in fake.messages if m.msg == "process_completed"] == (
+            [60, 70] if second_completion else [60])
+        if not quirks:
+            assert following.result() == "B"
+            assert fake.clock.now == 120
+        elif second_completion and CLIENT_VERSION < Version("2"):
+            with pytest.raises(concurrent.futures.CancelledError):
+                following.result()
+        else:
+            with pytest.raises(NeverEndingWait, match="cancels every running task"):
+                following.result()
+
+
 @pytest.mark.skipif("6.31.0" not in COMPATIBLE_VERSIONS, reason="needs a 6.x-capable client")
 def test_gradio_6_cancel_quirk_leaves_the_running_job_without_end() -> None:
     """/cancel for a queued job also cancels the running job of the same session and
