@@ -82,7 +82,9 @@ class CallSpec:
     - ``at``: seconds after the start of the recording;
     - ``cancel_after``: call ``job.cancel()`` once the job's N-th SSE message arrived
       (1: after the first ``estimation``, i.e. while it is queued);
-    - ``cancel_at``: or this many seconds after the submit;
+    - ``cancel_at``: or this many seconds after the submit (a call that finished
+      before its cancel is watched until then, and cancelled too: the client posts
+      ``/cancel`` for a finished job, and Gradio acts on it);
     - ``timeout``: stop waiting after this many seconds (``result(timeout=...)``
       raises ``TimeoutError``; the job is left to the server).
     """
@@ -406,12 +408,20 @@ class _Live:
         self.job = job
         self.submitted_at = submitted_at
         self.cancelled_at: float | None = None
+        #: when the job was first seen done (a call cancelled later ended there)
+        self.done_at: float | None = None
         self.ended_at: float | None = None
         self.outcome = ""
         self.result: Any = None
         self.message = ""
         self.title: str | None = None
         self.failed_submit = False
+
+    @property
+    def cancel_pending(self) -> bool:
+        """A cancel is planned and not made yet: even a finished job waits for it."""
+        return self.cancelled_at is None and (
+            self.spec.cancel_at is not None or self.spec.cancel_after is not None)
 
     @property
     def event_id(self) -> str | None:
@@ -428,7 +438,7 @@ class _Live:
             self.message = str(exc)
             title = getattr(exc, "title", None)
             self.title = title if isinstance(title, str) else None
-        self.ended_at = now
+        self.ended_at = now if self.done_at is None else self.done_at
 
 
 def _expand(calls: Iterable[CallSpec]) -> list[tuple[CallSpec, str]]:
@@ -487,7 +497,9 @@ def record(url: str, calls: Iterable[CallSpec] = (), *, timeout: float = 60.0,
                         continue
                     _maybe_cancel(entry, wire, status_tap, now())
                     limit = entry.spec.timeout if entry.spec.timeout is not None else timeout
-                    if entry.job.done():
+                    if entry.job.done() and entry.done_at is None:
+                        entry.done_at = now()
+                    if entry.job.done() and not entry.cancel_pending:
                         entry.end(now())
                     elif now() - entry.submitted_at >= limit:
                         entry.end(now(), timeout=0)

@@ -42,7 +42,15 @@ class _Live:
         self.statuses: list[StatusSnapshot] = []
         self.output_times: list[float] = []
         self.cancelled_at: float | None = None
+        #: when the job was first seen done (a call cancelled later ended there)
+        self.done_at: float | None = None
         self.record: CallRecord | None = None
+
+    @property
+    def cancel_pending(self) -> bool:
+        """A cancel is planned and not made yet: even a finished job waits for it (the
+        client still posts ``/cancel``, and Gradio acts on it)."""
+        return self.call.cancel_at is not None and self.cancelled_at is None
 
     @property
     def deadline(self) -> float:
@@ -66,7 +74,8 @@ class _Live:
             id=self.call.id, api_name=self.call.api_name, args=self.call.args,
             kwargs=self.call.kwargs, submitted_at=self.submitted_at,
             statuses=tuple(self.statuses), outputs=outputs, outcome=outcome, result=result,
-            message=message, ended_at=now, cancelled_at=self.cancelled_at, title=title,
+            message=message, ended_at=now if self.done_at is None else self.done_at,
+            cancelled_at=self.cancelled_at, title=title,
             output_times=tuple(times))
 
     def collect(self, now: float, timeout: float | None = 0) -> None:
@@ -135,8 +144,8 @@ def _drive(scenario: Scenario, fake: FakeGradio, downloads: str) -> list[CallRec
             entry.observe(now)
             if entry.job.done():
                 entry.observe(now)
-                entry.collect(now)
-            elif entry.deadline <= now:
+                entry.done_at = now if entry.done_at is None else entry.done_at
+            if (entry.job.done() and not entry.cancel_pending) or entry.deadline <= now:
                 entry.collect(now)
         running = [e for e in live if e.record is None]
         if not pending and not running:

@@ -32,6 +32,12 @@ CASES: dict[str, tuple[str, list[dict[str, Any]], str]] = {
                                {"api_name": "/long", "args": ["cd"], "id": "queued",
                                 "cancel_after": 1, "timeout": 5}],
                       "job.cancel() on a call queued behind a running one (same client)"),
+    "cancel-finished": ("main", [{"api_name": "/long", "args": ["ab"], "id": "finished",
+                                  "cancel_at": 2.25, "timeout": 5},
+                                 {"api_name": "/long", "args": ["cd"], "id": "following",
+                                  "at": 0.3, "timeout": 4.2}],
+                        "job.cancel() on a finished call while the next call of the same "
+                        "client and endpoint runs"),
 }
 
 
@@ -64,6 +70,17 @@ def not_happened(name: str, real: dict[str, Any]) -> str | None:
         before = [m["msg"] for t, m in queued["messages"] if t < queued["cancelled_at"]]
         if not before or "process_starts" in before:
             return f"the cancel did not reach a queued call: {before}"
+    elif name == "cancel-finished":
+        finished, following = calls["finished"], calls["following"]
+        cancelled_at = finished["cancelled_at"]
+        if cancelled_at is None:
+            return "the finished call was never cancelled"
+        ended = [t for t, m in finished["messages"] if m["msg"] == "process_completed"]
+        if not ended or ended[0] >= cancelled_at:
+            return "the cancel came before the call had finished"
+        before = [m["msg"] for t, m in following["messages"] if t < cancelled_at]
+        if "process_starts" not in before or "process_completed" in before:
+            return f"the next call was not running when the cancel came: {before}"
     elif name == "queue-of-4":
         ranks = [m["rank"] for c in real["calls"] for _, m in c["messages"]
                  if m["msg"] == "estimation"]
