@@ -419,9 +419,9 @@ class _Live:
 
     @property
     def cancel_pending(self) -> bool:
-        """A cancel is planned and not made yet: even a finished job waits for it."""
-        return self.cancelled_at is None and (
-            self.spec.cancel_at is not None or self.spec.cancel_after is not None)
+        """A cancel is planned at a time and not made yet: even a finished job waits for
+        it. (A ``cancel_after`` not reached when the job finished never will be.)"""
+        return self.cancelled_at is None and self.spec.cancel_at is not None
 
     @property
     def event_id(self) -> str | None:
