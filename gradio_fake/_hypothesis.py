@@ -11,6 +11,11 @@ so that, with gradio-fake installed, ``st.from_type(gradio_fake.Load)`` (and
 ``builds()`` of anything annotated with these types) draws valid values instead
 of inferring them from the type hints, which would give e.g. a negative
 ``Load.ahead``. It is safe to call more than once.
+
+The hook may run while ``gradio_fake.strategies`` is itself being imported: that
+module imports Hypothesis, whose first import runs the hooks. Its strategies do not
+exist yet then, so the hook leaves the registration to the end of that module
+(:func:`register`), which runs it once everything is defined.
 """
 
 from __future__ import annotations
@@ -23,17 +28,26 @@ __all__: list[str] = []
 
 def _hypothesis_setup_hook() -> None:
     """Register gradio-fake's strategies for ``st.from_type``."""
-    from hypothesis import strategies as st
-
     try:
-        from . import strategies as gs
-        from ._faults import Fault, make_fault
-        from ._model import EndpointSpec, Error, Load, make_endpoint
+        from . import strategies
     except ImportError as exc:  # pragma: no cover - a broken install
         # Never break `import hypothesis` for everyone in the environment.
         warnings.warn(f"gradio-fake could not register its Hypothesis strategies: {exc}",
                       RuntimeWarning, stacklevel=2)
         return
+    if getattr(strategies, "_LOADED", False):
+        register()
+    # else: strategies is being imported right now (it imported Hypothesis, which ran
+    # this hook) and calls register() at its end.
+
+
+def register() -> None:
+    """Register the strategies of the fully imported ``gradio_fake.strategies``."""
+    from hypothesis import strategies as st
+
+    from . import strategies as gs
+    from ._faults import Fault, make_fault
+    from ._model import EndpointSpec, Error, Load, make_endpoint
 
     def fault_from(plan: tuple[str, float | None, dict[str, Any]]) -> Fault:
         kind, at, params = plan

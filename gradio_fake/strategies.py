@@ -44,6 +44,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, precondition, rule
 
 from ._faults import FAULT_KINDS, ROUTES, FaultParam, make_fault, step_kinds
+from ._hypothesis import register as _register_for_from_type
 from ._model import Load
 from ._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS
 
@@ -997,3 +998,8 @@ class GradioQueueMachine(RuleBasedStateMachine):
         kind, at, params = fault
         when = None if at is None else self.fake.clock.now + at
         self.fake.fault(kind, at=when, **params)
+
+
+#: Set last: Hypothesis's entry-point hook can run while this module is half imported.
+_LOADED = True
+_register_for_from_type()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import subprocess
+import sys
 from typing import Any, cast
 
 import gradio_client
@@ -273,6 +275,29 @@ def test_the_setup_hook_registers_from_type() -> None:
         return load
 
     assert isinstance(find(st.builds(needs_a_load), lambda _: True, settings=FIND), Load)
+
+
+FROM_TYPE_CHECK = """
+from hypothesis import given, settings, strategies as st
+from gradio_fake import Load
+@settings(max_examples=5, database=None)
+@given(st.from_type(Load))
+def check(load):
+    assert 0 <= load.ahead <= 5
+check()
+"""
+
+
+@pytest.mark.parametrize("first", ["import gradio_fake.strategies",
+                                   "import hypothesis; import gradio_fake.strategies",
+                                   "import gradio_fake"])
+def test_any_import_order_works_and_registers_from_type(first: str) -> None:
+    """``import gradio_fake.strategies`` before Hypothesis imports Hypothesis, whose
+    entry-point hook then meets the half-imported module: it must neither fail nor miss
+    the registration. A fresh interpreter, since this one has imported both already."""
+    done = subprocess.run([sys.executable, "-c", first + "\n" + FROM_TYPE_CHECK],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 # ---------------------------------------------------------------------------- the machine
