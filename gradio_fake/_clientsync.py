@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures.thread
+import functools
 import sys
 import threading
 import types
@@ -123,6 +124,12 @@ class ClientSync:
         self.by_event: dict[str, TrackedJob] = {}
         self._pollers: dict[str, _Bell] = {}  # by event id
         self._cancellers: dict[int, _Bell] = {}  # by id() of the job's communicator
+        # The client's cancel watchers (``check_for_cancel``) running now, and those of
+        # them whose job has ended: a watcher polls until it sees its job's end, and
+        # one that has not yet would post /reset for a cancel() made after the job
+        # ended, which it does not once it has (by id() of the communicator).
+        self._cancellers_live: set[int] = set()
+        self._cancellers_ending: dict[int, str] = {}
         self._saved: list[tuple[Any, str, Any]] = []
         self._codes: dict[Any, str] = {}
         self._reader_tags: set[int] = set()
@@ -152,6 +159,7 @@ class ClientSync:
         self._wrap(Job, "result", self._wrap_result)
         self._wrap(Job, "__next__", self._wrap_next)
         self._wrap(Job, "cancel", self._wrap_cancel)
+        self._patch(gc_utils, "check_for_cancel", self._wrap_check_for_cancel)
         if "__aiter__" in vars(Job):
             self._wrap(Job, "__aiter__", self._wrap_aiter)
 
@@ -173,6 +181,13 @@ class ClientSync:
         wrapper.__wrapped__ = original
         self._saved.append((cls, name, original if own else None))
         setattr(cls, name, wrapper)
+
+    def _patch(self, module: Any, name: str, factory: Callable[[Any], Any]) -> None:
+        """Replace a module's function (found by global name lookup by its callers)."""
+        original = getattr(module, name)
+        wrapper = functools.wraps(original)(factory(original))
+        self._saved.append((module, name, original))
+        setattr(module, name, wrapper)
 
     def _in_driver(self) -> bool:
         return threading.current_thread() is self.driver and self.world.active
@@ -228,6 +243,8 @@ class ClientSync:
 
     def _job_finished(self, tracked: TrackedJob) -> None:
         with self.world.lock:
+            if id(tracked.communicator) in self._cancellers_live:
+                self._cancellers_ending[id(tracked.communicator)] = tracked.name
             self._active.pop(tracked.index, None)
             self._watch.pop(tracked.index, None)
             if tracked.event_id is not None:
@@ -358,6 +375,8 @@ class ClientSync:
         reasons = [f"the client's stream reader (session {getattr(c, 'session_hash', '?')[:8]}) "
                    f"has returned; its clean-up has not run yet"
                    for c in self._readers_ending.values()]
+        reasons += [f"{name}: the client's cancel watcher has not seen the job end yet"
+                    for name in self._cancellers_ending.values()]
         for index in sorted(candidates):
             tracked = candidates[index]
             reason = self._blocker(tracked)
@@ -575,6 +594,22 @@ class ClientSync:
             return original(job)
 
         return __next__
+
+    def _wrap_check_for_cancel(self, original: Any) -> Any:
+        sync = self
+
+        def check_for_cancel(helper: Any, *args: Any, **kwargs: Any) -> Any:
+            with sync.world.lock:
+                sync._cancellers_live.add(id(helper))
+            try:
+                return original(helper, *args, **kwargs)
+            finally:
+                with sync.world.lock:
+                    sync._cancellers_live.discard(id(helper))
+                    if sync._cancellers_ending.pop(id(helper), None) is not None:
+                        sync.world.changed()
+
+        return check_for_cancel
 
     def _wrap_cancel(self, original: Any) -> Any:
         sync = self

@@ -6,7 +6,10 @@ import asyncio
 import concurrent.futures
 import datetime
 import math
+import sys
+import threading
 import time
+from typing import Any
 
 import pytest
 from gradio_client.utils import QueueError, Status
@@ -241,6 +244,49 @@ def test_cancel_a_finished_job(gradio: str, quirks: bool) -> None:
         else:
             with pytest.raises(NeverEndingWait, match="cancels every running task"):
                 following.result()
+
+
+class _SlowAfterTheEnd:
+    """A job's communicator lock that keeps the client's cancel watcher waiting before it
+    looks, once the job has ended (that thread scheduled late), and notes what it sees."""
+
+    def __init__(self, helper: Any) -> None:
+        self._helper, self._lock = helper, helper.lock
+        self.looked = threading.Event()
+        self.saw_a_cancel: bool | None = None
+
+    def __enter__(self) -> Any:
+        if self._helper.thread_complete and \
+                sys._getframe(1).f_code.co_name == "check_for_cancel":
+            time.sleep(0.2)  # real: a client thread's sleep outside its polls is not virtual
+            self.saw_a_cancel = self._helper.should_cancel  # True: it posts /reset
+            self.looked.set()
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._lock.__exit__(*exc)
+
+
+def test_cancel_right_after_the_result_sends_no_reset() -> None:
+    """The client's cancel watcher thread polls until it sees its job end; had it not yet
+    when ``cancel()`` comes, it would post ``/reset`` (a race of the real client). Here a
+    job's end is observed only once its watcher has seen it, however late that thread
+    runs, so a cancel after the result never sends ``/reset``."""
+    with FakeGradio() as fake:
+        space = fake.space("acme/c", gradio=COMPATIBLE_VERSIONS[0])
+        space.endpoint("/run", inputs=["textbox"], outputs=["textbox"], fn=str.upper,
+                       duration=60)
+        job = fake.client("acme/c").submit("a", api_name="/run")
+        watcher = _SlowAfterTheEnd(job.communicator)
+        job.communicator.lock = watcher
+        assert job.result() == "A"
+        assert watcher.looked.is_set()
+        assert job.cancel() is True
+        assert watcher.looked.wait(5)
+        assert watcher.saw_a_cancel is False
+        fake.run_until_idle()
+        posts = [r.path.rsplit("/", 1)[-1] for r in fake.requests if r.method == "POST"]
+        assert posts == ["join", "cancel"]
 
 
 @pytest.mark.skipif("6.31.0" not in COMPATIBLE_VERSIONS, reason="needs a 6.x-capable client")
