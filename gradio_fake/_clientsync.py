@@ -14,6 +14,10 @@ client's own method to do the work:
   return from ``submit`` once the fake has taken that job's join;
 - ``Job.status/outputs/done/result/__next__/__aiter__/cancel`` in the test's own
   thread: the barrier, and virtual time moving while the test blocks;
+- ``gradio_client.utils.check_for_cancel`` (each job's cancel watcher thread): to
+  know when it has seen its job end, which the barrier waits for, so that a
+  ``cancel()`` after the result never meets a watcher that would still post
+  ``/reset``;
 - ``time.sleep``: in the test's thread it advances virtual time; in a job's
   poller threads it is a sleep that ends as soon as there is something to see.
 """
