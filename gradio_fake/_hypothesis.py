@@ -20,6 +20,7 @@ exist yet then, so the hook leaves the registration to the end of that module
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -28,17 +29,19 @@ __all__: list[str] = []
 
 def _hypothesis_setup_hook() -> None:
     """Register gradio-fake's strategies for ``st.from_type``."""
+    # Importing the strategies registers them, at the module's end; a module imported
+    # before, in full, registers again here. One imported right now (it imported
+    # Hypothesis, which ran this hook) is half defined: its end registers.
+    loaded = getattr(sys.modules.get(f"{__package__}.strategies"), "_LOADED", False)
     try:
-        from . import strategies
+        from . import strategies  # noqa: F401
     except ImportError as exc:  # pragma: no cover - a broken install
         # Never break `import hypothesis` for everyone in the environment.
         warnings.warn(f"gradio-fake could not register its Hypothesis strategies: {exc}",
                       RuntimeWarning, stacklevel=2)
         return
-    if getattr(strategies, "_LOADED", False):
+    if loaded:
         register()
-    # else: strategies is being imported right now (it imported Hypothesis, which ran
-    # this hook) and calls register() at its end.
 
 
 def register() -> None:

@@ -497,9 +497,10 @@ def record(url: str, calls: Iterable[CallSpec] = (), *, timeout: float = 60.0,
                         continue
                     _maybe_cancel(entry, wire, status_tap, now())
                     limit = entry.spec.timeout if entry.spec.timeout is not None else timeout
-                    if entry.job.done() and entry.done_at is None:
+                    done = entry.job.done()
+                    if done and entry.done_at is None:
                         entry.done_at = now()
-                    if entry.job.done() and not entry.cancel_pending:
+                    if done and not entry.cancel_pending:
                         entry.end(now())
                     elif now() - entry.submitted_at >= limit:
                         entry.end(now(), timeout=0)

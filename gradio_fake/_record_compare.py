@@ -136,28 +136,30 @@ def _near_a_completion(call: CallRecording, completions: Sequence[tuple[str, flo
 
 def _joined_before_a_dequeue(r: CallRecording, f: CallRecording,
                              starts: Sequence[tuple[str, float]],
-                             within: float = 0.1) -> bool:
-    """The call's join reached the real server while the call ahead of it, already
-    joined, had not been started yet: the join's ``estimation`` counted that call
-    (rank and queue size one more), and the next one, at that call's
-    ``process_starts``, did not. Gradio 4.x/5.x start a call when their dequeue loop
-    next wakes (every 50 ms when idle); the fake starts it at its join, so its first
-    estimation is the real second one."""
-    events = [m for m in r.messages if m[1].get("msg") not in _STREAM_LEVEL]
-    fakes = [m[1] for m in f.messages if m[1].get("msg") not in _STREAM_LEVEL]
-    if len(events) < 2 or not fakes:
-        return False
-    (t0, first), (t1, second) = events[0], events[1]
+                             within: float = 0.1) -> int | None:
+    """The index in ``r.messages`` of an estimation sent while the call ahead, already
+    joined, had not been started yet (None: there is none).
+
+    Such a join's ``estimation`` counted that call (rank and queue size one more), and
+    the next one, at that call's ``process_starts``, did not. Gradio 4.x/5.x start a
+    call when their dequeue loop next wakes (every 50 ms when idle); the fake starts it
+    at its join, so its first estimation is the real second one."""
+    events = [i for i, m in enumerate(r.messages) if m[1].get("msg") not in _STREAM_LEVEL]
+    fake = next((m[1] for m in f.messages if m[1].get("msg") not in _STREAM_LEVEL), None)
+    if len(events) < 2 or fake is None:
+        return None
+    (t0, first), (t1, second) = r.messages[events[0]], r.messages[events[1]]
     if first.get("msg") != "estimation" or second.get("msg") != "estimation" \
-            or fakes[0].get("msg") != "estimation":
-        return False
+            or fake.get("msg") != "estimation":
+        return None
     rank, size = second.get("rank"), second.get("queue_size")
     if not isinstance(rank, int) or not isinstance(size, int):
-        return False
-    return (first.get("rank") == rank + 1 and first.get("queue_size") == size + 1
-            and (fakes[0].get("rank"), fakes[0].get("queue_size")) == (rank, size)
-            and 0 <= float(t1) - float(t0) <= within
-            and any(api == r.api_name and abs(t - float(t1)) <= 0.01 for api, t in starts))
+        return None
+    early = (first.get("rank") == rank + 1 and first.get("queue_size") == size + 1
+             and (fake.get("rank"), fake.get("queue_size")) == (rank, size)
+             and 0 <= float(t1) - float(t0) <= within
+             and any(api == r.api_name and abs(t - float(t1)) <= 0.01 for api, t in starts))
+    return events[0] if early else None
 
 
 def _compare_call(r: CallRecording, f: CallRecording, tol: float, rel: float,
@@ -166,9 +168,8 @@ def _compare_call(r: CallRecording, f: CallRecording, tol: float, rel: float,
                   ) -> list[Difference]:
     out: list[Difference] = []
     cid = r.id
-    if _joined_before_a_dequeue(r, f, starts):
-        index = next(i for i, m in enumerate(r.messages)
-                     if m[1].get("msg") not in _STREAM_LEVEL)
+    index = _joined_before_a_dequeue(r, f, starts)
+    if index is not None:
         early = r.messages[index][1]
         shape = ("IN_QUEUE", early.get("rank"), early.get("queue_size"))
         statuses = list(r.statuses)

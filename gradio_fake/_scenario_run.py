@@ -47,10 +47,10 @@ class _Live:
         self.record: CallRecord | None = None
 
     @property
-    def cancel_pending(self) -> bool:
-        """A cancel is planned and not made yet: even a finished job waits for it (the
-        client still posts ``/cancel``, and Gradio acts on it)."""
-        return self.call.cancel_at is not None and self.cancelled_at is None
+    def pending_cancel_at(self) -> float | None:
+        """When the planned cancel is due, until it is made: even a finished job waits
+        for it (the client still posts ``/cancel``, and Gradio acts on it)."""
+        return self.call.cancel_at if self.cancelled_at is None else None
 
     @property
     def deadline(self) -> float:
@@ -136,23 +136,23 @@ def _drive(scenario: Scenario, fake: FakeGradio, downloads: str) -> list[CallRec
             live.append(_Live(call, job, now))
         running = [e for e in live if e.record is None]
         for entry in running:
-            cancel_at = entry.call.cancel_at
-            if cancel_at is not None and cancel_at <= now and entry.cancelled_at is None:
+            cancel_at = entry.pending_cancel_at
+            if cancel_at is not None and cancel_at <= now:
                 entry.job.cancel()
                 entry.cancelled_at = now
         for entry in running:
             entry.observe(now)
-            if entry.job.done():
+            done = entry.job.done()
+            if done:
                 entry.observe(now)
                 entry.done_at = now if entry.done_at is None else entry.done_at
-            if (entry.job.done() and not entry.cancel_pending) or entry.deadline <= now:
+            if (done and entry.pending_cancel_at is None) or entry.deadline <= now:
                 entry.collect(now)
         running = [e for e in live if e.record is None]
         if not pending and not running:
             break
         ours = [c.at for c in pending[:1]]
-        ours += [e.call.cancel_at for e in running
-                 if e.call.cancel_at is not None and e.cancelled_at is None]
+        ours += [t for e in running if (t := e.pending_cancel_at) is not None]
         ours += [e.deadline for e in running if math.isfinite(e.deadline)]
         scheduled = fake.next_event_time()
         target = min([t for t in [*ours, scheduled] if t is not None], default=None)

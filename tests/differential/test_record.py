@@ -127,8 +127,7 @@ def _two_calls(ahead_start: float, shown: list[tuple[int, int]]) -> Recording:
                   [0.106, {"msg": "estimation", "rank": 0, "queue_size": 1}]],
         statuses=[[0.107, {"code": "IN_QUEUE", "rank": rank, "queue_size": size}]
                   for rank, size in shown])
-    return Recording(url="", gradio="4.44.1", client="1.3.0", config={}, info={},
-                     calls=[first, second], requests=[], stream=[])
+    return _recording(first, second)
 
 
 def test_a_join_before_the_call_ahead_started_is_a_known_difference() -> None:
@@ -139,9 +138,7 @@ def test_a_join_before_the_call_ahead_started_is_a_known_difference() -> None:
     fake = CallRecording(id="c2", api_name="/slow", args=[], kwargs={}, submitted_at=0.06,
                          messages=[[0.059, {"msg": "estimation", "rank": 0, "queue_size": 1}]],
                          statuses=[[0.059, {"code": "IN_QUEUE", "rank": 0, "queue_size": 1}]])
-    fake_first = _two_calls(0.054, []).calls[0]
-    fakes = Recording(url="", gradio="4.44.1", client="1.3.0", config={}, info={},
-                      calls=[fake_first, fake], requests=[], stream=[])
+    fakes = _recording(_two_calls(0.054, []).calls[0], fake)
     for shown in ([(1, 2), (0, 1)],  # the client showed both estimations
                   [(0, 1)]):  # a client before 2.x dropped the early one (PROTOCOL §6.8)
         diffs = compare(_two_calls(0.106, shown), fakes)
