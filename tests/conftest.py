@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import gradio_client.utils
 import httpx
 import pytest
 from gradio_client import Client
@@ -54,6 +55,7 @@ def _no_leaks() -> Iterator[None]:
     handle = httpx.HTTPTransport.handle_request
     job_methods = {name: vars(Job).get(name) for name in ("result", "status", "__next__")}
     submit = Client.submit
+    check_for_cancel = gradio_client.utils.check_for_cancel
     temp_dirs = _fake_temp_dirs()
     yield
     assert (time.time, time.sleep, time.monotonic, datetime.datetime) == real, \
@@ -63,6 +65,8 @@ def _no_leaks() -> Iterator[None]:
         "gradio_client.Job was not restored"
     assert "done" not in vars(Job), "gradio_client.Job.done was not restored"
     assert Client.submit is submit, "gradio_client.Client was not restored"
+    assert gradio_client.utils.check_for_cancel is check_for_cancel, \
+        "gradio_client.utils.check_for_cancel was not restored"
     assert _fake_temp_dirs() <= temp_dirs, "temporary files were left behind"
     leaked = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
     assert not leaked, f"threads leaked: {leaked}"
